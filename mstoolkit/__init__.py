@@ -1,0 +1,59 @@
+"""mstoolkit: audit container registries from Jupyter.
+
+The top level re-exports the stdlib-light API. Layers that pull in pandas, matplotlib or
+ipywidgets (``mstoolkit.catalog``, ``mstoolkit.plots``, ``mstoolkit.widgets``) are imported
+on first use, so ``import mstoolkit`` stays cheap in every kernel.
+"""
+
+from mstoolkit.descriptor import Descriptor, Platform
+from mstoolkit.digest import Digest
+from mstoolkit.errors import (
+    AlreadyExists,
+    DeprecatedSchema1ImageError,
+    DigestMismatch,
+    FailedPrecondition,
+    InvalidArgument,
+    InvalidDigest,
+    InvalidJSON,
+    InvalidManifest,
+    InvalidReference,
+    ManifestConflict,
+    MstoolkitError,
+    NotFound,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
+    Unavailable,
+    UnsupportedMediaType,
+)
+from mstoolkit.mediatypes import MediaType
+
+__all__ = [
+    "AlreadyExists",
+    "DeprecatedSchema1ImageError",
+    "Descriptor",
+    "Digest",
+    "DigestMismatch",
+    "FailedPrecondition",
+    "InvalidArgument",
+    "InvalidDigest",
+    "InvalidJSON",
+    "InvalidManifest",
+    "InvalidReference",
+    "ManifestConflict",
+    "MediaType",
+    "MstoolkitError",
+    "NotFound",
+    "PermissionDenied",
+    "Platform",
+    "ResourceExhausted",
+    "Unauthenticated",
+    "Unavailable",
+    "UnsupportedMediaType",
+]
+
+__version__ = "0.1.0"
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,5 @@
+"""Root conftest: registers the shared fixture plugins that live in tests/support/."""
+
+pytest_plugins = [
+    "tests.support.fixtures_data",
+]
