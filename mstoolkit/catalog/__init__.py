@@ -1,0 +1,1 @@
+"""catalog layer (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""content layer (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""manifest layer (filled in by its issue)."""

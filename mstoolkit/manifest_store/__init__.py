@@ -1,0 +1,1 @@
+"""manifest_store layer (filled in by its issue)."""

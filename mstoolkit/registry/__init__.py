@@ -1,0 +1,1 @@
+"""registry layer (filled in by its issue)."""
