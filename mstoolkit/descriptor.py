@@ -16,7 +16,10 @@ from typing import Any
 from mstoolkit.digest import Digest, DigestLike, as_digest
 from mstoolkit.errors import InvalidArgument, InvalidDigest
 
-__all__ = ["Descriptor", "Platform"]
+__all__ = [
+    "Descriptor",
+    "Platform",
+]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -212,3 +215,7 @@ class Descriptor:
 
     def __repr__(self) -> str:
         return f"Descriptor({self.media_type!r}, {str(self.digest)!r}, {self.size})"
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

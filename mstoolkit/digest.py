@@ -22,7 +22,13 @@ from typing import Final
 
 from mstoolkit.errors import DigestMismatch, InvalidDigest
 
-__all__ = ["ALGORITHMS", "Digest", "DigestLike", "as_digest", "validate_digest_string"]
+__all__ = [
+    "ALGORITHMS",
+    "Digest",
+    "DigestLike",
+    "as_digest",
+    "validate_digest_string",
+]
 
 #: Registered algorithms and the length of their hex encoding.
 ALGORITHMS: Final[dict[str, int]] = {"sha256": 64, "sha384": 96, "sha512": 128}
@@ -123,3 +129,7 @@ def _validate(algorithm: str, encoded: str, whole: str) -> None:
     if not isinstance(algorithm, str) or not isinstance(encoded, str):
         raise InvalidDigest(_FORMAT, repr(whole))
     validate_digest_string(whole)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -165,3 +165,7 @@ def category_of(error: BaseException) -> str:
     if isinstance(error, MstoolkitError):
         return error.category
     return "unknown"
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

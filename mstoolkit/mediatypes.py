@@ -20,6 +20,7 @@ __all__ = [
     "INDEX_TYPES",
     "MANIFEST_ACCEPT",
     "MANIFEST_TYPES",
+    "MediaType",
     "OCI_CONFIG",
     "OCI_EMPTY",
     "OCI_INDEX",
@@ -28,7 +29,6 @@ __all__ = [
     "OCI_LAYER_ZSTD",
     "OCI_MANIFEST",
     "SCHEMA1_TYPES",
-    "MediaType",
 ]
 
 
@@ -75,3 +75,7 @@ MANIFEST_ACCEPT: Final = ", ".join(
         DOCKER_SCHEMA1,
     )
 )
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
