@@ -20,6 +20,7 @@ __all__ = [
     "FailedPrecondition",
     "InvalidArgument",
     "InvalidDigest",
+    "InvalidFilter",
     "InvalidJSON",
     "InvalidManifest",
     "InvalidReference",
@@ -112,6 +113,21 @@ class InvalidReference(InvalidArgument):
         super().__init__(message)
         self.message = message
         self.reference = reference
+
+
+class InvalidFilter(InvalidArgument):
+    """A filter string that containerd's filter parser would refuse.
+
+    ``str(err)`` is containerd's text (``filters: parse error: [labels. >|?|< x]: expected field
+    or quoted``); ``err.text`` is the filter and ``err.position`` the character offset the
+    message points at, so a notebook or CLI can underline it.
+    """
+
+    def __init__(self, message: str, *, text: str = "", position: int = -1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.text = text
+        self.position = position
 
 
 class InvalidJSON(InvalidArgument):
