@@ -32,8 +32,8 @@ from mstoolkit.mediatypes import (
 )
 
 __all__ = [
-    "DOCKER_SCHEMA1_LAYER",
     "AnyManifest",
+    "DOCKER_SCHEMA1_LAYER",
     "DockerManifestList",
     "DockerSchema1",
     "DockerSchema2",
