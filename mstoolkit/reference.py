@@ -231,20 +231,22 @@ def _split_docker_domain(name: str) -> tuple[str, str]:
     return domain, remote
 
 
-def _parse(text: str) -> Reference:
+def _parse(text: str, *, reported: str | None = None) -> Reference:
     """``reference.Parse``: the grammar alone, no normalisation (``ubuntu`` has no domain).
 
     Kept private: mstoolkit always normalises, but distribution/reference's own test tables
-    exercise this layer, so the tests call it directly.
+    exercise this layer, so the tests call it directly. Errors carry *reported* (the caller's
+    original input) as their ``reference``, defaulting to *text*.
     """
+    original = text if reported is None else reported
     if text == "":
-        raise InvalidReference(_ERR_EMPTY, reference=text)
+        raise InvalidReference(_ERR_EMPTY, reference=original)
     match = _REFERENCE_RE.fullmatch(text)
     if match is None:
         lowered = _go_lower(text)
         if lowered != text and _REFERENCE_RE.fullmatch(lowered) is not None:
-            raise InvalidReference(_ERR_UPPERCASE, reference=text)
-        raise InvalidReference(_ERR_FORMAT, reference=text)
+            raise InvalidReference(_ERR_UPPERCASE, reference=original)
+        raise InvalidReference(_ERR_FORMAT, reference=original)
     name, tag, digest_text = match.group(1, 2, 3)
     name_match = _ANCHORED_NAME_RE.fullmatch(name)
     if name_match is not None:
@@ -252,13 +254,13 @@ def _parse(text: str) -> Reference:
     else:  # unreachable: every name the reference grammar accepts is an anchored name
         domain, path = "", name
     if len(path) > NAME_TOTAL_LENGTH_MAX:
-        raise InvalidReference(_ERR_TOO_LONG, reference=text)
+        raise InvalidReference(_ERR_TOO_LONG, reference=original)
     digest = None
     if digest_text is not None:
         try:
             digest = Digest.parse(digest_text)  # go-digest's Validate, messages and all
         except InvalidDigest as exc:
-            raise InvalidReference(exc.go_message, reference=text) from exc
+            raise InvalidReference(exc.go_message, reference=original) from exc
     return Reference(domain, path, tag, digest)
 
 
@@ -283,7 +285,7 @@ def parse_reference(text: str) -> Reference:
         raise InvalidReference(
             f"{_ERR_FORMAT}: repository name ({remote}) must be lowercase", reference=text
         )
-    return _parse(f"{domain}/{remainder}")
+    return _parse(f"{domain}/{remainder}", reported=text)
 
 
 def __dir__() -> list[str]:
