@@ -1,0 +1,165 @@
+"""Rules both stores share, so that LocalStore and MemoryStore cannot drift apart: label
+validation, containerd's ``Update`` field-path semantics, the label diff that feeds the history,
+argument checks and the exact error texts."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+
+from mstoolkit.digest import Digest, DigestLike, as_digest
+from mstoolkit.errors import (
+    AlreadyExists,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    Unavailable,
+)
+
+log = logging.getLogger("mstoolkit.content")
+
+#: containerd's ``labels.Validate`` limit on ``len(key) + len(value)`` in UTF-8 bytes.
+MAX_LABEL_BYTES = 4096
+_KEY_SHOWN = 64
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    """The default clock: aware UTC, microsecond resolution."""
+    return datetime.now(UTC)
+
+
+def default_actor() -> str:
+    """``user@host:pid`` of the calling process (computed per call: a pool worker is not its
+    parent)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}:{os.getpid()}"
+
+
+def check_ref(ref: object) -> str:
+    """A writer ref must be a non-empty string (containerd: ``ref must not be empty``)."""
+    if not isinstance(ref, str):
+        raise InvalidArgument(f"ref must be a string, not {type(ref).__name__}")
+    if not ref:
+        raise InvalidArgument("ref must not be empty")
+    return ref
+
+
+def expected_digest(expected: DigestLike | int | None) -> Digest | None:
+    """``commit``'s expected digest: a Digest or its string; ``None``, ``""`` or ``0`` mean
+    unknown."""
+    if expected is None or expected in ("", 0):
+        return None
+    if isinstance(expected, (Digest, str)):
+        return as_digest(expected)
+    raise InvalidArgument(f"expected digest must be a Digest or str, not {type(expected).__name__}")
+
+
+def check_size(size: object) -> int:
+    if not isinstance(size, int) or isinstance(size, bool):
+        raise InvalidArgument(f"commit size must be an integer, not {type(size).__name__}")
+    return size
+
+
+def validate_label(key: str, value: str) -> None:
+    """containerd's ``labels.Validate``: key and value together at most 4096 bytes."""
+    total = len(key.encode("utf-8", "surrogatepass")) + len(
+        value.encode("utf-8", "surrogatepass")
+    )
+    if total > MAX_LABEL_BYTES:
+        raise ResourceExhausted(
+            f"label key and value length ({total} bytes) greater than maximum size "
+            f"({MAX_LABEL_BYTES} bytes), key: {key[:_KEY_SHOWN]}"
+        )
+
+
+def clean_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
+    """Type-check and validate *labels*; empty values are dropped (they mean "no label")."""
+    if labels is None:
+        return {}
+    if not isinstance(labels, Mapping):
+        raise InvalidArgument(f"labels must be a mapping, not {type(labels).__name__}")
+    out: dict[str, str] = {}
+    for key, value in labels.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise InvalidArgument(f"labels must map str to str, got {key!r}: {value!r}")
+        validate_label(key, value)
+        if value:
+            out[key] = value
+    return out
+
+
+def planned_labels(
+    digest: Digest,
+    current: Mapping[str, str],
+    given: Mapping[str, str],
+    fieldpaths: Iterable[str],
+) -> dict[str, str]:
+    """The labels after containerd's ``Update(info, fieldpaths...)``.
+
+    No field paths or ``"labels"`` replaces every label with *given*; ``"labels.<key>"`` sets
+    that one key to ``given.get(key, "")``; an empty value removes the key; any other field
+    path is an :class:`InvalidArgument` before anything changes.
+    """
+    paths = list(fieldpaths)
+    replace_all = not paths
+    patch: dict[str, str] = {}
+    for path in paths:
+        if not isinstance(path, str):
+            raise InvalidArgument(f"field paths must be strings, not {type(path).__name__}")
+        if path.startswith("labels."):
+            key = path[len("labels.") :]
+            patch[key] = given.get(key, "")
+        elif path == "labels":
+            replace_all = True
+        else:
+            raise InvalidArgument(f'cannot update "{path}" field on content info "{digest}"')
+    if replace_all:
+        new = dict(given)
+        new.update(patch)
+    else:
+        new = dict(current)
+        new.update(patch)
+    cleaned = clean_labels(new)
+    return dict(sorted(cleaned.items()))
+
+
+def label_diff(
+    old: Mapping[str, str], new: Mapping[str, str]
+) -> list[tuple[str, str | None, str | None]]:
+    """``(key, old, new)`` for every key whose value changes, sorted by key."""
+    changes: list[tuple[str, str | None, str | None]] = []
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before != after:
+            changes.append((key, before, after))
+    return changes
+
+
+def content_not_found(digest: Digest) -> NotFound:
+    return NotFound(f"content {digest}: not found")
+
+
+def content_exists(digest: Digest) -> AlreadyExists:
+    return AlreadyExists(f"content {digest}: already exists")
+
+
+def ingest_not_found(ref: str) -> NotFound:
+    return NotFound(f"ingest ref {ref!r}: not found")
+
+
+def ref_locked(ref: str, since: datetime | None, holder: str = "", *, now: datetime) -> Unavailable:
+    """containerd's ``ref %s locked for %s (since %s)``, plus the holder when known."""
+    if since is None:
+        return Unavailable(f"ref {ref} locked")
+    age = max((now - since).total_seconds(), 0.0)
+    by = f", by {holder}" if holder else ""
+    return Unavailable(f"ref {ref} locked for {age:.3f}s (since {since.isoformat()}{by})")

@@ -1,0 +1,726 @@
+"""LocalStore: containerd's local content store on disk, shared safely between processes.
+
+Layout under *root* (also a valid OCI image layout)::
+
+    oci-layout                      {"imageLayoutVersion":"1.0.0"}
+    blobs/<alg>/<hex>               committed blobs, read-only
+    ingest/<sha256(ref)>/           one unfinished write: data, ref, startedat, updatedat,
+                                    total, expected
+    ingest/<sha256(ref)>.lock       the ref's lock file, present while a writer holds it
+    metadata.db                     SQLite (WAL): labels, label history, ingest and fetch logs
+
+Crash safety, in commit order: the ingest data is fsynced and made read-only, then *hard
+linked* to ``blobs/<alg>/<hex>`` (atomic, and unlike ``rename`` it refuses to replace an
+existing blob, so exactly one of several racing committers wins), the directory is fsynced, the
+ingest is removed (renamed aside, then deleted), and only then are the labels written, in one
+SQLite transaction. A ``kill -9`` anywhere leaves a complete blob or none, and an ingest that
+a new writer resumes (re-hashing its data) or that :meth:`LocalStore.abort` removes.
+
+The blob files are the truth; metadata only annotates them:
+
+* a blob with no metadata row (killed between link and transaction, or a store filled by
+  another tool) is a valid blob: :meth:`info` reports its size and mtime and no labels;
+* a row whose blob file is gone (killed between unlink and transaction) is ignored by every
+  read, and dropped, with ``label_history`` rows whose reason is ``"reconcile: blob
+  missing"``, when the store is opened (``reconcile=True``) or the digest is committed again.
+
+Differences from containerd, on purpose: ``abort`` of a ref that a writer holds raises
+:class:`Unavailable` instead of pulling the ingest from under it; ``delete`` of a missing blob
+raises :class:`NotFound` (as containerd's metadata store does).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import logging
+import os
+import shutil
+import stat as stat_mod
+import uuid
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from mstoolkit.content import _common as common
+from mstoolkit.content.filters import AnyOf, adapt_info, adapt_status, parse_all
+from mstoolkit.content.locks import RefLock, lock_ref, try_clear_stale
+from mstoolkit.content.metadata import Metadata, from_micros
+from mstoolkit.content.protocols import (
+    FetchRecord,
+    Info,
+    IngestRecord,
+    LabelChange,
+    Status,
+)
+from mstoolkit.descriptor import Descriptor
+from mstoolkit.digest import ALGORITHMS, Digest, DigestLike, as_digest
+from mstoolkit.errors import (
+    DigestMismatch,
+    FailedPrecondition,
+    InvalidArgument,
+    MstoolkitError,
+    NotFound,
+)
+
+__all__ = ["LocalStore", "OCI_LAYOUT"]
+
+log = logging.getLogger("mstoolkit.content")
+
+#: The ``oci-layout`` file's content.
+OCI_LAYOUT = {"imageLayoutVersion": "1.0.0"}
+_CHUNK = 1 << 20
+_READ_ONLY = ~0o333
+_NO_HARD_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
+
+
+class LocalStore:
+    """A content store in a directory, safe for many threads and processes at once."""
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        actor: str | None = None,
+        clock: common.Clock = common.utcnow,
+        reconcile: bool = True,
+        busy_timeout: float = 30.0,
+    ) -> None:
+        self.root = Path(root).absolute()
+        self._actor = actor
+        self._clock = clock
+        self._busy_timeout = busy_timeout
+        self._blobs = self.root / "blobs"
+        self._ingest = self.root / "ingest"
+        try:
+            self._blobs.mkdir(parents=True, exist_ok=True)
+            self._ingest.mkdir(exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as exc:
+            raise InvalidArgument(f"content store root {self.root} is not a directory") from exc
+        self._check_layout()
+        self._meta = Metadata(self.root / "metadata.db", timeout=busy_timeout)
+        if reconcile:
+            self.reconcile()
+
+    def _check_layout(self) -> None:
+        path = self.root / "oci-layout"
+        try:
+            layout = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            tmp = path.with_name(f"oci-layout.{uuid.uuid4().hex}.tmp")
+            tmp.write_text(json.dumps(OCI_LAYOUT, separators=(",", ":")))
+            os.replace(tmp, path)
+            return
+        except (OSError, ValueError) as exc:
+            raise FailedPrecondition(f"{path}: unreadable oci-layout file ({exc})") from exc
+        if not isinstance(layout, dict) or layout.get("imageLayoutVersion") != "1.0.0":
+            raise FailedPrecondition(
+                f"{path}: unsupported OCI layout {layout!r}; expected {OCI_LAYOUT}"
+            )
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close this process's database connection (the store stays usable: it reopens)."""
+        self._meta.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pool workers reopen the store from its root; they skip the reconcile the parent did.
+        return (_reopen, (str(self.root), self._actor, self._busy_timeout))
+
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.root)!r})"
+
+    def actor(self) -> str:
+        return self._actor or common.default_actor()
+
+    def reconcile(self) -> int:
+        """Drop metadata of missing blobs, leftover ``*.tmp`` ingest dirs and stale lock files.
+
+        Runs on open; returns the number of blobs whose metadata was dropped.
+        """
+        for entry in os.scandir(self._ingest):
+            if entry.name.endswith(".tmp"):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            elif entry.name.endswith(".lock"):
+                try_clear_stale(Path(entry.path))
+        return self._meta.reconcile(
+            lambda d: self._blob_path(Digest.parse(d)).exists(),
+            at=self._clock(),
+            actor=self.actor(),
+        )
+
+    # -- paths ---------------------------------------------------------------------------
+
+    def _blob_path(self, digest: Digest) -> Path:
+        # Digest has validated algorithm and hex, so the path cannot leave blobs/.
+        return self._blobs / digest.algorithm / digest.encoded
+
+    def _ingest_dir(self, ref: str) -> Path:
+        return self._ingest / hashlib.sha256(ref.encode("utf-8", "surrogatepass")).hexdigest()
+
+    # -- Provider ------------------------------------------------------------------------
+
+    def info(self, digest: DigestLike) -> Info:
+        dgst = as_digest(digest)
+        st = self._stat(dgst)
+        if st is None:
+            raise common.content_not_found(dgst)
+        row = self._meta.blob(dgst)
+        mtime = _mtime(st)
+        return Info(dgst, st.st_size, row.created_at or mtime, row.updated_at or mtime, row.labels)
+
+    def read(self, digest: DigestLike) -> bytes:
+        dgst = as_digest(digest)
+        try:
+            return self._blob_path(dgst).read_bytes()
+        except FileNotFoundError as exc:
+            raise common.content_not_found(dgst) from exc
+
+    def reader_at(self, digest: DigestLike) -> _FileReaderAt:
+        dgst = as_digest(digest)
+        try:
+            fd = os.open(self._blob_path(dgst), os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError as exc:
+            raise common.content_not_found(dgst) from exc
+        return _FileReaderAt(fd)
+
+    def _stat(self, digest: Digest) -> os.stat_result | None:
+        try:
+            st = os.stat(self._blob_path(digest))
+        except FileNotFoundError:
+            return None
+        return st if stat_mod.S_ISREG(st.st_mode) else None
+
+    # -- Manager -------------------------------------------------------------------------
+
+    def update(self, info: Info, *fieldpaths: str, reason: str = "") -> Info:
+        if not isinstance(info, Info):
+            raise InvalidArgument(f"update needs an Info, not {type(info).__name__}")
+        dgst = info.digest
+        size, created, updated, labels = self._meta.update_labels(
+            dgst,
+            lambda current: common.planned_labels(dgst, current, info.labels, fieldpaths),
+            at=self._clock(),
+            reason=reason,
+            actor=self.actor(),
+            stat=lambda: self._stat(dgst),
+        )
+        return Info(dgst, size, created, updated, labels)
+
+    def walk(self, *filters: str) -> Iterator[Info]:
+        """Every blob matching any of *filters* (containerd syntax), in path order.
+
+        Filters are parsed before the first blob is read, so a bad filter raises here.
+        """
+        matcher = parse_all(*filters)
+        return self._walk(matcher)
+
+    def _walk(self, matcher: AnyOf) -> Iterator[Info]:
+        rows = self._meta.snapshot()
+        for algorithm in sorted(ALGORITHMS):
+            folder = self._blobs / algorithm
+            try:
+                names = sorted(os.listdir(folder))
+            except FileNotFoundError:
+                continue
+            for name in names:
+                try:
+                    dgst = Digest(algorithm, name)
+                except InvalidArgument:
+                    log.error("invalid digest for blob path %s", folder / name)
+                    continue
+                st = self._stat(dgst)
+                if st is None:
+                    continue
+                row = rows.get(str(dgst))
+                mtime = _mtime(st)
+                info = Info(
+                    dgst,
+                    st.st_size,
+                    (row.created_at if row else None) or mtime,
+                    (row.updated_at if row else None) or mtime,
+                    row.labels if row else {},
+                )
+                if matcher.match(adapt_info(info)):
+                    yield info
+
+    def delete(self, digest: DigestLike, *, reason: str = "") -> None:
+        dgst = as_digest(digest)
+        path = self._blob_path(dgst)
+        try:
+            os.unlink(path)
+        except FileNotFoundError as exc:
+            raise common.content_not_found(dgst) from exc
+        self._meta.record_delete(
+            dgst,
+            at=self._clock(),
+            reason=reason,
+            actor=self.actor(),
+            gone=lambda: not path.exists(),
+        )
+
+    # -- Ingester ------------------------------------------------------------------------
+
+    def writer(self, ref: str, *, expected: Descriptor | None = None) -> _LocalWriter:
+        """Open (or resume) the ingest *ref*; see the module docstring for the checks' order."""
+        common.check_ref(ref)
+        if expected is not None and not isinstance(expected, Descriptor):
+            raise InvalidArgument(f"expected must be a Descriptor, not {type(expected).__name__}")
+        folder = self._ingest_dir(ref)
+        lock = lock_ref(folder.with_name(folder.name + ".lock"), ref, clock=self._clock)
+        try:
+            return self._open_writer(ref, folder, expected, lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    def _open_writer(
+        self, ref: str, folder: Path, expected: Descriptor | None, lock: RefLock
+    ) -> _LocalWriter:
+        if expected is not None and self._stat(expected.digest) is not None:
+            raise common.content_exists(expected.digest)
+        total = expected.size if expected is not None and expected.size > 0 else 0
+        algorithm = expected.digest.algorithm if expected is not None else "sha256"
+        want = expected.digest if expected is not None else None
+        hasher = hashlib.new(algorithm)
+        data = folder / "data"
+        resumed = None
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            resumed = self._resume(ref, folder, total, want, hasher)
+        now = self._clock()
+        if resumed is None:
+            hasher = hashlib.new(algorithm)
+            _write_text(folder / "ref", ref)
+            _write_text(folder / "startedat", now.isoformat())
+            _write_text(folder / "updatedat", now.isoformat())
+            extras = (("total", str(total) if total else ""), ("expected", str(want or "")))
+            for name, value in extras:
+                if value:
+                    _write_text(folder / name, value)
+                else:
+                    _unlink(folder / name)
+            status = Status(ref, 0, total, want, now, now)
+            flags = os.O_TRUNC
+        else:
+            status = resumed
+            flags = 0
+        fd = os.open(data, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | flags, 0o644)
+        os.lseek(fd, status.offset, os.SEEK_SET)
+        return _LocalWriter(self, lock, folder, fd, hasher, status)
+
+    def _resume(
+        self, ref: str, folder: Path, total: int, want: Digest | None, hasher: hashlib._Hash
+    ) -> Status | None:
+        """The status of a resumable ingest with *hasher* fed its data, or None to start over."""
+        try:
+            status = self._read_status(folder)
+        except (NotFound, FailedPrecondition) as exc:
+            log.info("cannot resume ingest %s (%s); starting over", folder, exc)
+            return None
+        if status.ref != ref:
+            log.warning("ingest %s holds ref %r, not %r; starting over", folder, status.ref, ref)
+            return None
+        if total > 0 and status.total > 0 and total != status.total:
+            log.info("ingest %r: total %d differs from %d; starting over", ref, total, status.total)
+            return None
+        data = folder / "data"
+        if not os.access(data, os.W_OK):
+            os.chmod(data, 0o644)  # killed after making it read-only, before linking it
+        offset = 0
+        with open(data, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                hasher.update(chunk)
+                offset += len(chunk)
+        if want is not None:
+            _write_text(folder / "expected", str(want))
+        return Status(
+            ref, offset, status.total or total, want or status.expected,
+            status.started_at, status.updated_at,
+        )
+
+    # -- IngestManager -------------------------------------------------------------------
+
+    def status(self, ref: str) -> Status:
+        folder = self._ingest_dir(ref) if isinstance(ref, str) else None
+        if folder is None:
+            raise InvalidArgument(f"ref must be a string, not {type(ref).__name__}")
+        status = self._read_status(folder)
+        if status.ref != ref:
+            raise common.ingest_not_found(ref)
+        return status
+
+    def list_statuses(self, *filters: str) -> list[Status]:
+        matcher = parse_all(*filters)
+        out = []
+        for entry in sorted(os.listdir(self._ingest)):
+            if len(entry) != 64 or not entry.isalnum():
+                continue
+            try:
+                status = self._read_status(self._ingest / entry)
+            except (NotFound, FailedPrecondition):
+                continue  # being committed or aborted right now, or not yet set up
+            if matcher.match(adapt_status(status)):
+                out.append(status)
+        return out
+
+    def _read_status(self, folder: Path) -> Status:
+        try:
+            st = os.stat(folder / "data")
+            ref = (folder / "ref").read_text("utf-8", "surrogateescape")
+        except FileNotFoundError as exc:
+            raise NotFound(f"ingest {folder.name}: {exc.strerror}") from exc
+        except OSError as exc:
+            raise FailedPrecondition(f"ingest {folder.name}: {exc}") from exc
+        mtime = _mtime(st)
+        started = _read_time(folder / "startedat") or mtime
+        updated = max(_read_time(folder / "updatedat") or mtime, mtime)
+        total = _read_int(folder / "total")
+        raw_expected = _read_str(folder / "expected")
+        try:
+            expected = Digest.parse(raw_expected) if raw_expected else None
+        except InvalidArgument:
+            expected = None
+        return Status(ref, st.st_size, total, expected, started, updated)
+
+    def abort(self, ref: str) -> None:
+        if not isinstance(ref, str):
+            raise InvalidArgument(f"ref must be a string, not {type(ref).__name__}")
+        folder = self._ingest_dir(ref)
+        lock = lock_ref(folder.with_name(folder.name + ".lock"), ref, clock=self._clock)
+        try:
+            try:
+                status: Status | None = self._read_status(folder)
+            except (NotFound, FailedPrecondition):
+                status = None
+            if not _remove_dir(folder):
+                raise common.ingest_not_found(ref)
+            self._meta.record_ingest_end(
+                ref, None, status.offset if status else 0,
+                started_at=status.started_at if status else None,
+                at=self._clock(), outcome="aborted", actor=self.actor(),
+            )
+        finally:
+            lock.release()
+
+    # -- history and logs ----------------------------------------------------------------
+
+    def label_history(
+        self, digest: DigestLike | None = None, key: str | None = None
+    ) -> list[LabelChange]:
+        return self._meta.label_history(as_digest(digest) if digest is not None else None, key)
+
+    def record_fetch(self, rec: FetchRecord) -> None:
+        if not isinstance(rec, FetchRecord):
+            raise InvalidArgument(f"record_fetch needs a FetchRecord, not {type(rec).__name__}")
+        self._meta.record_fetch(rec)
+
+    def fetch_log(self) -> list[FetchRecord]:
+        return self._meta.fetch_log()
+
+    def ingest_log(self) -> list[IngestRecord]:
+        """How past ingests ended (committed, already-exists, aborted), oldest first."""
+        return self._meta.ingest_log()
+
+    def integrity_check(self) -> str:
+        """SQLite's integrity check of ``metadata.db`` (``"ok"`` when sound)."""
+        return self._meta.integrity_check()
+
+
+def _reopen(root: str, actor: str | None, busy_timeout: float) -> LocalStore:
+    return LocalStore(root, actor=actor, busy_timeout=busy_timeout, reconcile=False)
+
+
+class _LocalWriter:
+    """The writer of one ingest; holds the ref lock until close() or commit()."""
+
+    def __init__(
+        self,
+        store: LocalStore,
+        lock: RefLock,
+        folder: Path,
+        fd: int,
+        hasher: hashlib._Hash,
+        status: Status,
+    ) -> None:
+        self._store = store
+        self._lock = lock
+        self._folder = folder
+        self._fd: int | None = fd
+        self._hasher = hasher
+        self._ref = status.ref
+        self._offset = status.offset
+        self._total = status.total
+        self._expected = status.expected
+        self._started_at = status.started_at
+        self._updated_at = status.updated_at
+
+    def __repr__(self) -> str:
+        state = "closed" if self._fd is None else f"offset={self._offset}"
+        return f"<LocalStore writer {self._ref!r} {state}>"
+
+    def write(self, data: bytes) -> int:
+        if self._fd is None:
+            raise FailedPrecondition(f"writer {self._ref!r} is closed")
+        view = memoryview(data).cast("B")
+        written = 0
+        while written < len(view):
+            written += os.write(self._fd, view[written:])
+        self._hasher.update(view)
+        self._offset += written
+        self._updated_at = self._store._clock()
+        return written
+
+    def digest(self) -> Digest:
+        return Digest(self._hasher.name, self._hasher.hexdigest())
+
+    def status(self) -> Status:
+        return Status(
+            self._ref, self._offset, self._total, self._expected, self._started_at,
+            self._updated_at,
+        )
+
+    def truncate(self, size: int) -> None:
+        if size != 0:
+            raise InvalidArgument("Truncate: unsupported size")
+        if self._fd is None:
+            raise FailedPrecondition(f"writer {self._ref!r} is closed")
+        os.ftruncate(self._fd, 0)
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        self._hasher = hashlib.new(self._hasher.name)
+        self._offset = 0
+        self._updated_at = self._store._clock()
+
+    def close(self) -> None:
+        """Keep the ingest for a later writer and release the ref; closing twice is fine."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            os.fsync(fd)
+            os.close(fd)
+            _write_text(self._folder / "updatedat", self._updated_at.isoformat())
+        finally:
+            self._lock.release()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", None) is not None:
+            log.warning("writer %r was not closed; closing it", self._ref)
+            with contextlib.suppress(OSError):
+                self.close()
+
+    def commit(
+        self,
+        size: int,
+        expected: DigestLike | None,
+        *,
+        labels: Mapping[str, str] | None = None,
+        reason: str = "",
+    ) -> None:
+        """containerd's ``Commit``; the ref lock is released whatever happens."""
+        try:
+            if self._fd is None:
+                raise FailedPrecondition("cannot commit on closed writer")
+            try:
+                size = common.check_size(size)
+                want = common.expected_digest(expected)
+                clean = common.clean_labels(labels)
+            except MstoolkitError:
+                self.close()
+                raise
+            self._commit(size, want, clean, reason)
+        finally:
+            self._lock.release()
+
+    def _commit(self, size: int, want: Digest | None, labels: dict[str, str], reason: str) -> None:
+        store = self._store
+        fd, self._fd = self._fd, None
+        assert fd is not None
+        try:
+            os.fsync(fd)
+            st = os.fstat(fd)
+            if size > 0 and size != st.st_size:
+                raise FailedPrecondition(f"unexpected commit size {st.st_size}, expected {size}")
+            dgst = self.digest()
+            if want is not None and want != dgst:
+                raise DigestMismatch(
+                    f"unexpected commit digest {dgst}, expected {want}",
+                    expected=str(want),
+                    actual=str(dgst),
+                )
+            now = store._clock()
+            os.fchmod(fd, stat_mod.S_IMODE(st.st_mode) & _READ_ONLY)
+            os.utime(fd, ns=(now_ns := _ns(now), now_ns))
+        except BaseException:
+            os.close(fd)
+            _write_text(self._folder / "updatedat", self._updated_at.isoformat())
+            raise
+        os.close(fd)
+        target = store._blob_path(dgst)
+        target.parent.mkdir(exist_ok=True)
+        if not _link(self._folder / "data", target):
+            _remove_dir(self._folder)
+            store._meta.record_ingest_end(
+                self._ref, dgst, st.st_size, started_at=self._started_at, at=now,
+                outcome="already-exists", actor=store.actor(),
+            )
+            raise common.content_exists(dgst)
+        _fsync_dir(target.parent)
+        _remove_dir(self._folder)
+        try:
+            store._meta.record_commit(
+                dgst, st.st_size, labels, at=now, reason=reason, actor=store.actor(),
+                ref=self._ref, started_at=self._started_at, present=target.exists,
+            )
+        except MstoolkitError as exc:
+            raise type(exc)(
+                f"content {dgst} committed, but recording its labels failed: {exc}"
+            ) from exc
+
+
+class _FileReaderAt:
+    """Positional reads of one blob file (``os.pread``: no shared offset, thread-safe)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd: int | None = fd
+        self._size = os.fstat(fd).st_size
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def read_at(self, n: int, offset: int) -> bytes:
+        if self._fd is None:
+            raise FailedPrecondition("reader is closed")
+        if n < 0 or offset < 0:
+            raise InvalidArgument(f"read_at needs n >= 0 and offset >= 0, got {n}, {offset}")
+        if offset >= self._size or n == 0:
+            return b""
+        return os.pread(self._fd, min(n, self._size - offset), offset)
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def _ns(at: datetime) -> int:
+    return int(at.timestamp()) * 1_000_000_000 + at.microsecond * 1000
+
+
+def _mtime(st: os.stat_result) -> datetime:
+    return from_micros(st.st_mtime_ns // 1000)
+
+
+def _link(source: Path, target: Path) -> bool:
+    """Publish *source* at *target* unless a blob is already there; False if it was."""
+    try:
+        os.link(source, target)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+    # A file system without hard links: rename, accepting that two racing committers of the
+    # same digest may both succeed (their bytes are identical).
+    if target.exists():
+        return False
+    os.rename(source, target)
+    return True
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_dir(folder: Path) -> bool:
+    """Rename the ingest aside (atomic), then delete it; False when it did not exist."""
+    aside = folder.with_name(f"{folder.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        os.rename(folder, aside)
+    except FileNotFoundError:
+        return False
+    shutil.rmtree(aside, ignore_errors=True)
+    return True
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, "utf-8", "surrogateescape")
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _read_str(path: Path) -> str:
+    try:
+        return path.read_text("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _read_time(path: Path) -> datetime | None:
+    raw = _read_str(path)
+    try:
+        return datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _read_int(path: Path) -> int:
+    try:
+        return max(int(_read_str(path) or 0), 0)
+    except ValueError:
+        return 0
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
