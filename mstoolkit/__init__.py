@@ -27,6 +27,7 @@ from mstoolkit.errors import (
     UnsupportedMediaType,
 )
 from mstoolkit.mediatypes import MediaType
+from mstoolkit.reference import Reference, parse_reference
 
 __all__ = [
     "AlreadyExists",
@@ -46,10 +47,12 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "Platform",
+    "Reference",
     "ResourceExhausted",
     "Unauthenticated",
     "Unavailable",
     "UnsupportedMediaType",
+    "parse_reference",
 ]
 
 __version__ = "0.1.0"
