@@ -2,4 +2,5 @@
 
 pytest_plugins = [
     "tests.support.fixtures_data",
+    "tests.support.stores",
 ]

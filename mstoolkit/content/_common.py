@@ -12,19 +12,10 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
 from mstoolkit.digest import Digest, DigestLike, as_digest
-from mstoolkit.errors import (
-    AlreadyExists,
-    InvalidArgument,
-    NotFound,
-    ResourceExhausted,
-    Unavailable,
-)
+from mstoolkit.errors import AlreadyExists, InvalidArgument, NotFound, Unavailable
+from mstoolkit.labels import validate_label
 
 log = logging.getLogger("mstoolkit.content")
-
-#: containerd's ``labels.Validate`` limit on ``len(key) + len(value)`` in UTF-8 bytes.
-MAX_LABEL_BYTES = 4096
-_KEY_SHOWN = 64
 
 Clock = Callable[[], datetime]
 
@@ -67,18 +58,6 @@ def check_size(size: object) -> int:
     if not isinstance(size, int) or isinstance(size, bool):
         raise InvalidArgument(f"commit size must be an integer, not {type(size).__name__}")
     return size
-
-
-def validate_label(key: str, value: str) -> None:
-    """containerd's ``labels.Validate``: key and value together at most 4096 bytes."""
-    total = len(key.encode("utf-8", "surrogatepass")) + len(
-        value.encode("utf-8", "surrogatepass")
-    )
-    if total > MAX_LABEL_BYTES:
-        raise ResourceExhausted(
-            f"label key and value length ({total} bytes) greater than maximum size "
-            f"({MAX_LABEL_BYTES} bytes), key: {key[:_KEY_SHOWN]}"
-        )
 
 
 def clean_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
