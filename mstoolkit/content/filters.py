@@ -117,6 +117,8 @@ def parse(text: str) -> AnyOf:
 
 def parse_all(*texts: str) -> AnyOf:
     """Parse several filter strings into one filter that matches if any of them matches."""
+    if not texts:
+        return ALWAYS
     parts: list[AllOf] = []
     for text in texts:
         parsed = parse(text)

@@ -38,7 +38,7 @@ def test_run_conformance_reports_the_failing_check() -> None:
         def fetch_log(self) -> list[FetchRecord]:
             return []
 
-    with pytest.raises(ConformanceFailure, match="^fetch_log: fetch log"):
+    with pytest.raises(ConformanceFailure, match=r"^fetch_log: fetch log"):
         run_conformance(ForgetfulStore)
 
 
