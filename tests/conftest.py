@@ -2,5 +2,7 @@
 
 pytest_plugins = [
     "tests.support.fixtures_data",
+    "tests.support.registry_server",
+    "tests.support.fault_proxy",
     "tests.support.stores",
 ]
