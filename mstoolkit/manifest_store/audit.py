@@ -1,0 +1,371 @@
+"""Whole-registry audits into the cache: concurrent, resumable, never stopped by one manifest.
+
+The audit walks ``_catalog`` (or the repositories given), lists each repository's tags and
+obtains every tagged manifest and every child of every index, many requests in flight over
+the async client's pooled connections. Each tag is resolved with HEAD; a digest the cache
+already holds is then served by :meth:`ManifestStore.serve` without a GET, which makes a
+rerun after a crash or a kill cheap: only what was not committed yet is fetched again.
+
+The content store is synchronous. Its work (a metadata lookup, and for new manifests a
+write, fsync and commit) runs on the event loop thread by default: it is short next to a
+network round trip, and it keeps the store in the thread that opened it. ``store_threads=N``
+moves it to worker threads for stores that are safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from mstoolkit.descriptor import Descriptor, Platform
+from mstoolkit.digest import DigestLike
+from mstoolkit.errors import InvalidArgument, category_of
+from mstoolkit.manifest_store._answers import NeedRemote, Prefetched
+from mstoolkit.manifest_store.pull import children_of, record_rows, row_for
+from mstoolkit.manifest_store.results import AuditResult, FetchOutcome, FetchRow
+from mstoolkit.reference import Reference, parse_reference
+from mstoolkit.registry import AsyncRegistryClient
+
+if TYPE_CHECKING:
+    from mstoolkit.manifest_store.store import FetchedLike, ManifestStore, Served
+
+__all__ = [
+    "AsyncRegistry",
+    "audit",
+    "audit_async",
+]
+
+_T = TypeVar("_T")
+_log = logging.getLogger(__name__)
+
+#: How often one manifest may send ``serve`` back for a registry answer (GET, then HEAD).
+_MAX_ROUNDS = 4
+
+
+class AsyncRegistry(Protocol):
+    """What the audit asks of a registry (``mstoolkit.registry.AsyncRegistryClient`` has it)."""
+
+    def catalog(self) -> AsyncIterator[str]: ...
+
+    def tags(self, repo: str, /) -> AsyncIterator[str]: ...
+
+    async def head_manifest(self, repo: str, reference: str, /) -> Descriptor: ...
+
+    async def get_manifest(self, repo: str, reference: str, /) -> FetchedLike: ...
+
+    async def exists(self, repo: str, digest: DigestLike, /) -> bool: ...
+
+
+def audit(
+    store: ManifestStore,
+    registry: str,
+    *,
+    repositories: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+    concurrency: int = 8,
+    progress: bool = True,
+    client: AsyncRegistry | None = None,
+    insecure: bool | None = None,
+    auth: Any = None,
+    platform: str | Platform | None = None,
+    recursive: bool = True,
+    store_threads: int = 0,
+) -> AuditResult:
+    """Audit *registry* (``host[:port]``) into *store*; see :func:`audit_async`.
+
+    Works from a plain script and from a Jupyter cell (whose thread already runs an event
+    loop: the audit then runs its own loop in a helper thread).
+    """
+    coro = audit_async(
+        store,
+        registry,
+        repositories=repositories,
+        tags=tags,
+        concurrency=concurrency,
+        progress=progress,
+        client=client,
+        insecure=insecure,
+        auth=auth,
+        platform=platform,
+        recursive=recursive,
+        store_threads=store_threads,
+    )
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1, thread_name_prefix="mstoolkit-audit") as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def audit_async(
+    store: ManifestStore,
+    registry: str,
+    *,
+    repositories: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+    concurrency: int = 8,
+    progress: bool = True,
+    client: AsyncRegistry | None = None,
+    insecure: bool | None = None,
+    auth: Any = None,
+    platform: str | Platform | None = None,
+    recursive: bool = True,
+    store_threads: int = 0,
+) -> AuditResult:
+    """Obtain every tagged manifest of *registry* (and every child of every index).
+
+    *repositories* replaces ``_catalog``; *tags* replaces each repository's tag list.
+    *insecure* ``None`` means plain HTTP for loopback registries only (docker's default for
+    127.0.0.0/8). Failures become rows with their error category; only a failing
+    ``_catalog`` (nothing to audit) is raised.
+    """
+    if concurrency < 1:
+        raise InvalidArgument(f"concurrency must be at least 1, not {concurrency}")
+    host = _host(registry)
+    wanted = Platform.parse(platform) if isinstance(platform, str) else platform
+    async with contextlib.AsyncExitStack() as stack:
+        if client is None:
+            client = await stack.enter_async_context(
+                AsyncRegistryClient(
+                    host,
+                    auth=auth,
+                    insecure=_is_loopback(host) if insecure is None else insecure,
+                    max_concurrency=concurrency,
+                )
+            )
+        executor = None
+        if store_threads > 0:
+            executor = stack.enter_context(
+                ThreadPoolExecutor(store_threads, thread_name_prefix="mstoolkit-store")
+            )
+        run = _Audit(store, client, host, tags, concurrency, progress, wanted, recursive, executor)
+        return await run.run(repositories)
+    raise AssertionError("unreachable")  # pragma: no cover (mypy: the with block returns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    repo: str
+    tag: str = ""
+    child: Descriptor | None = None
+    parent: Descriptor | None = None
+
+
+class _Audit:
+    """One audit run: a queue of repositories, tags and children, and N workers."""
+
+    def __init__(
+        self,
+        store: ManifestStore,
+        client: AsyncRegistry,
+        host: str,
+        tags: Sequence[str] | None,
+        concurrency: int,
+        progress: bool,
+        platform: Platform | None,
+        recursive: bool,
+        executor: ThreadPoolExecutor | None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.host = host
+        self.tags = tuple(tags) if tags is not None else None
+        self.concurrency = concurrency
+        self.progress = progress
+        self.platform = platform
+        self.recursive = recursive
+        self.executor = executor
+        self.rows: list[FetchRow] = []
+        self.expanded: set[tuple[str, str]] = set()
+        self.queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self.bar: Any = None
+
+    async def run(self, repositories: Sequence[str] | None) -> AuditResult:
+        started = datetime.now(UTC)
+        if repositories is None:
+            repos = tuple([repo async for repo in self.client.catalog()])
+        else:
+            repos = tuple(repositories)
+        # Imported here: tqdm.auto loads ipywidgets when it can, which only an audit needs.
+        from tqdm.auto import tqdm  # noqa: PLC0415
+
+        self.bar = tqdm(
+            total=0, unit="manifest", desc=self.host, disable=not self.progress, leave=True
+        )
+        try:
+            for repo in repos:
+                self.queue.put_nowait(_Item(repo))
+            workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+            try:
+                await self.queue.join()
+            finally:
+                for worker in workers:
+                    worker.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+        finally:
+            self.bar.close()
+        return AuditResult(
+            registry=self.host,
+            repositories=repos,
+            rows=tuple(self.rows),
+            started_at=started,
+            finished_at=datetime.now(UTC),
+        )
+
+    async def _work(self) -> None:
+        while True:
+            item = await self.queue.get()
+            try:
+                if item.child is not None:
+                    await self._child(item)
+                elif item.tag:
+                    await self._tag(item)
+                else:
+                    await self._repository(item.repo)
+            except Exception:  # a bug must not hang queue.join(); the row says what failed
+                _log.exception("audit item %r failed", item)
+            finally:
+                self.queue.task_done()
+
+    async def _repository(self, repo: str) -> None:
+        try:
+            if self.tags is not None:
+                names = list(self.tags)
+            else:
+                names = [tag async for tag in self.client.tags(repo)]
+        except Exception as exc:
+            await self._add(self._error(repo, "", exc))
+            return
+        self.bar.total += len(names)
+        self.bar.refresh()
+        for tag in names:
+            self.queue.put_nowait(_Item(repo, tag))
+
+    async def _tag(self, item: _Item) -> None:
+        try:
+            ref = parse_reference(f"{self.host}/{item.repo}:{item.tag}")
+            desc = await self.client.head_manifest(item.repo, item.tag)
+            served = await self._obtain(desc, ref)
+        except Exception as exc:
+            await self._add(self._error(item.repo, item.tag, exc))
+            return
+        await self._add(row_for(ref, item.tag, desc, served))
+        self._expand(item.repo, desc, served)
+
+    async def _child(self, item: _Item) -> None:
+        assert item.child is not None
+        child = item.child
+        try:
+            ref = parse_reference(f"{self.host}/{item.repo}@{child.digest}")
+            served = await self._obtain(child, ref)
+        except Exception as exc:
+            await self._add(self._error(item.repo, str(child.digest), exc, child, item.parent))
+            return
+        await self._add(row_for(ref, str(child.digest), child, served, item.parent))
+        self._expand(item.repo, child, served)
+
+    def _expand(self, repo: str, desc: Descriptor, served: Served) -> None:
+        """Queue the children of an index once per repository (several tags may share it)."""
+        if not self.recursive or (repo, str(desc.digest)) in self.expanded:
+            return
+        self.expanded.add((repo, str(desc.digest)))
+        children = [
+            c
+            for c in children_of(served.manifest, self.platform)
+            if (repo, str(c.digest)) not in self.expanded
+        ]
+        if children:
+            self.bar.total += len(children)
+            self.bar.refresh()
+        for child in children:
+            self.queue.put_nowait(_Item(repo, child=child, parent=desc))
+
+    async def _obtain(self, desc: Descriptor, ref: Reference) -> Served:
+        """Run the store's algorithm, fetching on the loop whatever it asks the remote for."""
+        answers = Prefetched()
+        digest = str(desc.digest)
+        if not await self._local(self.store.holds, desc.digest):
+            answers.add(await self.client.get_manifest(ref.path, digest))
+        for _ in range(_MAX_ROUNDS):
+            try:
+                return await self._local(self.store.serve, desc, ref, remote=answers)
+            except NeedRemote as need:
+                if need.kind == "get":
+                    answers.add(await self.client.get_manifest(need.repo, need.reference))
+                else:
+                    answers.existing[(need.repo, desc.digest)] = await self.client.exists(
+                        need.repo, desc.digest
+                    )
+        raise InvalidArgument(f"manifest store kept asking the registry for {ref}")
+
+    async def _add(self, row: FetchRow) -> None:
+        self.rows.append(row)
+        self.bar.update(1)
+        try:
+            await self._local(record_rows, self.store, (row,))
+        except Exception as exc:
+            _log.warning("could not record fetch of %s/%s: %s", row.repository, row.reference, exc)
+
+    async def _local(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        if self.executor is None:
+            return fn(*args, **kwargs)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
+
+    def _error(
+        self,
+        repo: str,
+        reference: str,
+        exc: BaseException,
+        desc: Descriptor | None = None,
+        parent: Descriptor | None = None,
+    ) -> FetchRow:
+        return FetchRow(
+            at=datetime.now(UTC),
+            registry=self.host,
+            repository=repo,
+            reference=reference,
+            digest=str(desc.digest) if desc is not None else "",
+            media_type=desc.media_type if desc is not None else "",
+            size=desc.size if desc is not None else 0,
+            outcome=FetchOutcome.ERROR,
+            error_category=category_of(exc),
+            error=str(exc) or type(exc).__name__,
+            parent=str(parent.digest) if parent is not None else "",
+            platform=str(desc.platform) if desc is not None and desc.platform else "",
+        )
+
+
+def _host(registry: str) -> str:
+    """``host[:port]`` from what users type (a URL is accepted)."""
+    host = registry.strip()
+    for scheme in ("https://", "http://"):
+        if host.startswith(scheme):
+            host = host[len(scheme) :]
+    host = host.rstrip("/")
+    if not host or "/" in host:
+        raise InvalidArgument(f"registry must be host[:port], not {registry!r}")
+    return host
+
+
+def _is_loopback(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    name = name.strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

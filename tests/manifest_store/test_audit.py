@@ -1,0 +1,198 @@
+"""audit() over the in-memory registry: every manifest cached, failures as rows, resumable."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from mstoolkit.content import LocalStore, MemoryStore
+from mstoolkit.errors import InvalidArgument
+from mstoolkit.manifest_store import FetchOutcome, ManifestStore
+from mstoolkit.manifest_store.audit import audit, audit_async
+from mstoolkit.manifest_store.testing import AsyncCountingClient, CountingRemote
+from tests.manifest_store.conftest import REGISTRY, oci_index, oci_manifest
+
+PLATFORMS = ["linux/amd64", "linux/arm64/v8"]
+LABEL = f"containerd.io/distribution.source.{REGISTRY}"
+
+
+def seeded() -> CountingRemote:
+    """A small registry: plain tags, a shared digest across repos, an index, a broken tag."""
+    remote = CountingRemote(REGISTRY)
+    remote.push("library/hello", oci_manifest("hello"), tags=["1.0", "latest"])
+    remote.push("cross/one", oci_manifest("shared"), tags=["1.0"])
+    remote.push("cross/two", oci_manifest("shared"), tags=["1.0"])
+    children = [remote.push("multi/app", oci_manifest(p)) for p in PLATFORMS]
+    remote.push("multi/app", oci_index(list(zip(children, PLATFORMS, strict=True))), tags=["idx"])
+    remote.push(
+        "broken/app",
+        b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}',
+        tags=["bad"],
+        media_type="application/vnd.oci.image.manifest.v1+json",
+    )
+    return remote
+
+
+def expected_rows(remote: CountingRemote) -> int:
+    return 2 + 1 + 1 + 1 + len(PLATFORMS) + 1
+
+
+@pytest.fixture
+def registry() -> CountingRemote:
+    return seeded()
+
+
+def test_audit_caches_every_manifest_and_reports_the_broken_one(
+    content: Any, registry: CountingRemote
+) -> None:
+    """Every tag and child is cached and labelled; the invalid manifest is one error row."""
+    store = ManifestStore(content, registry)
+    result = audit(store, REGISTRY, client=AsyncCountingClient(registry), progress=False)
+    assert len(result.rows) == expected_rows(registry)
+    assert result.repositories == tuple(registry.repositories())
+    errors = result.failures
+    assert [(r.repository, r.reference, r.error_category) for r in errors] == [
+        ("broken/app", "bad", "invalid-argument")
+    ]
+    for row in result.rows:
+        if row.ok:
+            assert row.persisted
+            labels = content.info(row.digest).labels
+            assert row.repository in labels[LABEL].split(",")
+    shared = next(r.digest for r in result.rows if r.repository == "cross/one")
+    assert content.info(shared).labels[LABEL] == "cross/one,cross/two"
+    children = [r for r in result.rows if r.parent]
+    assert {r.platform for r in children} == set(PLATFORMS)
+    assert len(content.fetch_log()) == len(result.rows)
+
+
+def test_a_rerun_only_heads(content: Any, registry: CountingRemote) -> None:
+    """Resumable: a second audit fetches nothing it already holds, using HEAD only."""
+    store = ManifestStore(content, registry)
+    audit(store, REGISTRY, client=AsyncCountingClient(registry), progress=False)
+    registry.reset()
+    again = audit(
+        ManifestStore(content, registry),
+        REGISTRY,
+        client=AsyncCountingClient(registry),
+        progress=False,
+    )
+    assert registry.calls["get_manifest"] == 1  # the broken manifest, never cached
+    assert again.fetched == 0
+    assert again.cached == expected_rows(registry) - 1
+    assert registry.calls["head_manifest"] == 6
+
+
+def test_an_interrupted_audit_resumes_without_refetching(tmp_path: Any) -> None:
+    """Cancel an audit mid-way; the rerun GETs exactly what the first run did not commit."""
+    registry = seeded()
+    for i in range(30):
+        registry.push("many/tags", oci_manifest(f"many-{i}"), tags=[f"t{i}"])
+    content = LocalStore(tmp_path / "store")
+    store = ManifestStore(content, registry)
+
+    async def interrupted() -> None:
+        task = asyncio.create_task(
+            audit_async(
+                store,
+                REGISTRY,
+                client=AsyncCountingClient(registry, delay=0.002),
+                progress=False,
+                concurrency=4,
+            )
+        )
+        while registry.gets < 12:
+            await asyncio.sleep(0.001)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(interrupted())
+    assert content.list_statuses() == []
+    held = {str(i.digest) for i in content.walk()}
+    assert len(held) > 0
+    registry.reset()
+    result = audit(
+        ManifestStore(content, registry),
+        REGISTRY,
+        client=AsyncCountingClient(registry),
+        progress=False,
+    )
+    fetched = {r.digest for r in result.rows if r.outcome is FetchOutcome.FETCHED}
+    assert fetched.isdisjoint(held)
+    assert registry.gets == len(fetched) + 1  # + the broken manifest
+    assert result.failed == 1
+    assert {str(i.digest) for i in content.walk()} >= held | fetched
+
+
+def test_repositories_and_tags_filters(registry: CountingRemote) -> None:
+    """``repositories=`` skips the catalog and ``tags=`` the tag lists."""
+    store = ManifestStore(MemoryStore(), registry)
+    result = audit(
+        store,
+        REGISTRY,
+        repositories=["library/hello"],
+        tags=["latest"],
+        client=AsyncCountingClient(registry),
+        progress=False,
+    )
+    assert [(r.repository, r.reference) for r in result.rows] == [("library/hello", "latest")]
+    assert "catalog" not in registry.calls
+
+
+def test_a_missing_repository_is_an_error_row(registry: CountingRemote) -> None:
+    """A repository whose tag list fails is reported, not raised."""
+    store = ManifestStore(MemoryStore(), registry)
+    result = audit(
+        store,
+        REGISTRY,
+        repositories=["nope/nothing", "cross/one"],
+        client=AsyncCountingClient(registry),
+        progress=False,
+    )
+    assert sorted((r.repository, r.outcome) for r in result.rows) == [
+        ("cross/one", FetchOutcome.FETCHED),
+        ("nope/nothing", FetchOutcome.ERROR),
+    ]
+    assert result.failures[0].error_category == "not-found"
+
+
+def test_audit_from_a_running_event_loop(registry: CountingRemote) -> None:
+    """Inside a running loop (a Jupyter cell) the sync audit still works."""
+    store = ManifestStore(MemoryStore(), registry)
+
+    async def cell() -> int:
+        return len(
+            audit(store, REGISTRY, client=AsyncCountingClient(registry), progress=False).rows
+        )
+
+    assert asyncio.run(cell()) == expected_rows(registry)
+
+
+def test_concurrency_must_be_positive(registry: CountingRemote) -> None:
+    """A zero concurrency is refused up front."""
+    with pytest.raises(InvalidArgument):
+        audit(
+            ManifestStore(MemoryStore(), registry),
+            REGISTRY,
+            client=AsyncCountingClient(registry),
+            concurrency=0,
+        )
+
+
+def test_store_threads_give_the_same_result(tmp_path: Any, registry: CountingRemote) -> None:
+    """Running the store's work in a worker thread caches the same manifests."""
+    content = LocalStore(tmp_path / "store")
+    result = audit(
+        ManifestStore(content, registry),
+        REGISTRY,
+        client=AsyncCountingClient(registry),
+        progress=False,
+        store_threads=1,
+    )
+    assert result.failed == 1
+    assert len({str(i.digest) for i in content.walk()}) == len(
+        {r.digest for r in result.rows if r.ok}
+    )
