@@ -1,0 +1,320 @@
+"""Streaming readers: from paths to units of work, and from a unit to the blobs it holds.
+
+What a path is decides how it is read:
+
+=============================================  ==============================================
+path                                           read as
+=============================================  ==============================================
+directory with an ``oci-layout`` file          OCI image layout: every blob under ``blobs/``
+                                               except configs and layers its descriptors name;
+                                               the file name is the digest, and is checked
+other directory                                every regular file below it, recursively
+``.tar`` ``.tar.gz`` ``.tgz`` ``.tar.zst`` …   tarball: ``docker save`` and OCI archives as
+                                               layouts, other tarballs member by member
+``.jsonl`` ``.ndjson`` (also ``.gz``/``.zst``)  JSON Lines (:mod:`~mstoolkit.catalog.records`)
+``.parquet`` ``.pq``                           Parquet with a blob column
+any other file                                 one blob
+missing path                                   one ``not-found`` row
+=============================================  ==============================================
+
+``source`` is the path as given (for loose files, their directory, with the file name as the
+locator), so rows from one input group together. Nothing here raises for bad *content*:
+unreadable files, corrupt archives and broken records become rows with an ``error``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import Final, NamedTuple
+
+import pyarrow.parquet as pq
+
+from mstoolkit.catalog.archives import (
+    TAR_SUFFIXES,
+    ZSTD_SUFFIXES,
+    plan_compressed_jsonl,
+    plan_tar,
+)
+from mstoolkit.catalog.layout import METADATA_NAMES, walk_layout
+from mstoolkit.catalog.records import iter_block_lines, iter_parquet_rows, iter_range_lines
+from mstoolkit.catalog.schema import BlobError
+from mstoolkit.catalog.units import (
+    DEFAULT_LIMIT,
+    FilesUnit,
+    Item,
+    ItemsUnit,
+    JsonlBlockUnit,
+    JsonlRangeUnit,
+    ParquetUnit,
+    Unit,
+)
+from mstoolkit.errors import InvalidArgument
+
+__all__ = ["Blob", "InputFormat", "input_format", "plan", "read_blobs", "read_unit"]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+_JSONL: Final = (".jsonl", ".ndjson")
+_PARQUET: Final = (".parquet", ".pq")
+#: Bytes per blob assumed when cutting JSON Lines into units of about ``chunk_size`` blobs.
+_BYTES_PER_LINE: Final = 3072
+
+
+class InputFormat(NamedTuple):
+    """How a path will be read: ``kind`` is one of layout, folder, tar, jsonl, jsonl-stream,
+    parquet, file, missing."""
+
+    kind: str
+    path: str
+
+
+class Blob(NamedTuple):
+    """One blob and where it came from, as :func:`read_blobs` yields it."""
+
+    source: str
+    locator: str
+    data: bytes
+    hint: str = ""
+    error: str = ""
+
+
+def input_format(path: str | os.PathLike[str]) -> InputFormat:
+    """How *path* will be read (see the module docstring)."""
+    text = os.fspath(path)
+    lower = text.lower()
+    if os.path.isdir(text):
+        is_layout = os.path.isfile(os.path.join(text, "oci-layout"))
+        return InputFormat("layout" if is_layout else "folder", text)
+    if not os.path.exists(text):
+        return InputFormat("missing", text)
+    if lower.endswith(TAR_SUFFIXES):
+        return InputFormat("tar", text)
+    if lower.endswith(_JSONL):
+        return InputFormat("jsonl", text)
+    if lower.endswith(tuple(j + z for j in _JSONL for z in (".gz", *ZSTD_SUFFIXES))):
+        return InputFormat("jsonl-stream", text)
+    if lower.endswith(_PARQUET):
+        return InputFormat("parquet", text)
+    return InputFormat("file", text)
+
+
+def _batches(names: list[str], size: int) -> Iterator[tuple[str, ...]]:
+    for start in range(0, len(names), size):
+        yield tuple(names[start:start + size])
+
+
+def _walk_folder(root: str) -> Iterator[str]:
+    for directory, dirs, files in os.walk(root):
+        dirs.sort()
+        rel = os.path.relpath(directory, root)
+        for name in sorted(files):
+            yield name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+
+
+def _plan_folder(root: str, chunk_size: int, limit: int) -> Iterator[Unit]:
+    batch: list[str] = []
+    for name in _walk_folder(root):
+        batch.append(name)
+        if len(batch) >= chunk_size:
+            yield FilesUnit(root, root, tuple(batch), limit=limit)
+            batch = []
+    if batch:
+        yield FilesUnit(root, root, tuple(batch), limit=limit)
+
+
+def _read_small(path: str, limit: int) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit)
+    except OSError:
+        return None
+
+
+def _plan_layout(root: str, chunk_size: int, limit: int) -> Iterator[Unit]:
+    graph = walk_layout(lambda rel: _read_small(os.path.join(root, rel), limit))
+    blobs = os.path.join(root, "blobs")
+    names: list[str] = []
+    for directory, _dirs, files in sorted(os.walk(blobs)) if os.path.isdir(blobs) else []:
+        rel = os.path.relpath(directory, root).replace(os.sep, "/")
+        names.extend(f"{rel}/{f}" for f in sorted(files))
+    names = [n for n in names if n not in graph.skip and n not in METADATA_NAMES]
+    for batch in _batches(names, chunk_size):
+        hints = {n: graph.hints[n] for n in batch if n in graph.hints}
+        yield FilesUnit(root, root, batch, digest_names=True, hints=hints, limit=limit)
+
+
+def _plan_jsonl(path: str, chunk_size: int, limit: int) -> Iterator[Unit]:
+    target = max(chunk_size * _BYTES_PER_LINE, 1 << 16)
+    size = os.path.getsize(path)
+    start = 0
+    with open(path, "rb") as handle:
+        while start < size:
+            end = min(start + target, size)
+            if end < size:
+                handle.seek(end)
+                while True:
+                    chunk = handle.read(1 << 16)
+                    found = chunk.find(b"\n")
+                    if not chunk:
+                        end = size
+                        break
+                    if found >= 0:
+                        end += found + 1
+                        break
+                    end += len(chunk)
+            yield JsonlRangeUnit(path, path, start, end, limit)
+            start = end
+
+
+def _plan_parquet(path: str, chunk_size: int, limit: int) -> Iterator[Unit]:
+    meta = pq.ParquetFile(path).metadata
+    groups: list[int] = []
+    first = row = rows = 0
+    for group in range(meta.num_row_groups):
+        if not groups:
+            first = row
+        groups.append(group)
+        n = meta.row_group(group).num_rows
+        row += n
+        rows += n
+        if rows >= chunk_size:
+            yield ParquetUnit(path, path, tuple(groups), first, limit)
+            groups, rows = [], 0
+    if groups:
+        yield ParquetUnit(path, path, tuple(groups), first, limit)
+
+
+def _error_unit(path: str, error: BlobError) -> ItemsUnit:
+    return ItemsUnit(path, (Item("", b"", error=error),))
+
+
+def plan(paths: Iterable[str | os.PathLike[str]], *, chunk_size: int = 4096,
+         limit: int = DEFAULT_LIMIT) -> Iterator[Unit]:
+    """Units of about *chunk_size* blobs covering *paths*, lazily, in input order.
+
+    Bad inputs become units of error rows; only a non-positive *chunk_size* raises.
+    """
+    if chunk_size < 1:
+        raise InvalidArgument(f"chunk_size must be positive, not {chunk_size}")
+    loose: dict[str, list[str]] = {}
+    for fmt in map(input_format, paths):
+        if fmt.kind == "file":
+            parent, name = os.path.split(fmt.path)
+            loose.setdefault(parent or ".", []).append(name)
+            continue
+        yield from _flush_loose(loose, chunk_size, limit)
+        try:
+            yield from _plan_one(fmt, chunk_size, limit)
+        except OSError:
+            yield _error_unit(fmt.path, BlobError.READ_ERROR)
+        except ValueError:  # pyarrow's ArrowInvalid for a file that is not Parquet
+            yield _error_unit(fmt.path, BlobError.BAD_ARCHIVE)
+    yield from _flush_loose(loose, chunk_size, limit)
+
+
+def _flush_loose(loose: dict[str, list[str]], chunk_size: int, limit: int) -> Iterator[Unit]:
+    for parent, names in loose.items():
+        for batch in _batches(names, chunk_size):
+            yield FilesUnit(parent, parent, batch, limit=limit)
+    loose.clear()
+
+
+def _plan_one(fmt: InputFormat, chunk_size: int, limit: int) -> Iterator[Unit]:
+    path = fmt.path
+    if fmt.kind == "missing":
+        yield _error_unit(path, BlobError.NOT_FOUND)
+    elif fmt.kind == "layout":
+        yield from _plan_layout(path, chunk_size, limit)
+    elif fmt.kind == "folder":
+        yield from _plan_folder(path, chunk_size, limit)
+    elif fmt.kind == "tar":
+        yield from plan_tar(path, path, chunk_size=chunk_size, limit=limit)
+    elif fmt.kind == "jsonl":
+        yield from _plan_jsonl(path, chunk_size, limit)
+    elif fmt.kind == "jsonl-stream":
+        yield from plan_compressed_jsonl(path, path, block_bytes=chunk_size * _BYTES_PER_LINE,
+                                         limit=limit)
+    else:
+        yield from _plan_parquet(path, chunk_size, limit)
+
+
+def _read_file(root: str, name: str, limit: int, expected: str, hint: str) -> Item:
+    try:
+        fd = os.open(os.path.join(root, name), os.O_RDONLY)
+    except FileNotFoundError:
+        return Item(name, b"", hint=hint, error=BlobError.NOT_FOUND)
+    except OSError:
+        return Item(name, b"", hint=hint, error=BlobError.READ_ERROR)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            return Item(name, b"", hint=hint, error=BlobError.TOO_LARGE, size=size)
+        data = os.read(fd, size)
+        return Item(name, data, hint=hint, expected=expected)
+    except OSError:
+        return Item(name, b"", hint=hint, error=BlobError.READ_ERROR)
+    finally:
+        os.close(fd)
+
+
+def _files(unit: FilesUnit) -> Iterator[Item]:
+    hints = unit.hints
+    for name in unit.names:
+        expected = ""
+        if unit.digest_names:
+            alg_dir, _, hexpart = name.rpartition("/")
+            expected = f"{alg_dir.rpartition('/')[2]}:{hexpart}"
+        yield _read_file(unit.root, name, unit.limit, expected, hints.get(name, ""))
+
+
+def _parquet(unit: ParquetUnit) -> Iterator[Item]:
+    row = unit.first_row
+    try:
+        for item in iter_parquet_rows(unit.path, unit.row_groups, unit.first_row,
+                                      limit=unit.limit):
+            row += 1
+            yield item
+    except (OSError, ValueError):
+        yield Item(str(row), b"", error=BlobError.BAD_ARCHIVE)
+
+
+def read_unit(unit: Unit) -> tuple[Iterator[Item], int | None]:
+    """The items of *unit* and, for a JSON Lines byte range, how many lines it spans.
+
+    Line indexes of a byte range are relative to the range; the caller adds the number of
+    lines before it (see :mod:`~mstoolkit.catalog.records`).
+    """
+    if isinstance(unit, FilesUnit):
+        return _files(unit), None
+    if isinstance(unit, ItemsUnit):
+        return iter(unit.items), None
+    if isinstance(unit, JsonlBlockUnit):
+        return iter_block_lines(unit.data, unit.first_line, limit=unit.limit), None
+    if isinstance(unit, JsonlRangeUnit):
+        try:
+            return iter_range_lines(unit.path, unit.start, unit.end, limit=unit.limit)
+        except OSError:
+            return iter((Item("", b"", error=BlobError.READ_ERROR),)), 0
+    return _parquet(unit), None
+
+
+def read_blobs(paths: Iterable[str | os.PathLike[str]], *,
+               limit: int = DEFAULT_LIMIT) -> Iterator[Blob]:
+    """Every blob under *paths* with its source, locator and declared media type, in order.
+
+    The streaming form of what :func:`~mstoolkit.catalog.classify` reads, for callers that
+    want the bytes themselves; memory stays bounded by one unit.
+    """
+    bases: dict[str, int] = {}
+    for unit in plan(paths, limit=limit):
+        items, n_lines = read_unit(unit)
+        base = bases.get(unit.source, 0) if isinstance(unit, JsonlRangeUnit) else 0
+        for item in items:
+            locator = str(item.line + base + 1) if item.line >= 0 else item.locator
+            yield Blob(unit.source, locator, item.data, item.hint, item.error)
+        if n_lines is not None:
+            bases[unit.source] = base + n_lines

@@ -1,0 +1,175 @@
+"""Blobs carried as records: JSON Lines (plain or compressed) and Parquet.
+
+A JSON Lines file holds either one manifest per line, or one *record* per line: an object
+with a ``blob`` string (the manifest's exact text) and optional ``digest``,
+``media_type_hint`` (or ``media_type``), ``registry``, ``repository`` and ``created`` fields,
+as the bench corpus and ``data/`` write them. The two forms can be mixed; a line is a record
+when it decodes to an object with a ``blob`` key (manifests never have one). A record's blob
+is the UTF-8 encoding of that string: its digest is the digest of the original blob only if
+the writer escaped it losslessly, which is why a record's ``digest`` is checked, not trusted.
+
+Line numbers: a worker reading a byte range of a large file does not know how many lines
+precede it, so records carry the line index *within the range* and the engine adds the
+range's base once the earlier ranges have been counted.
+
+Parquet: one row per blob; the blob column is the first of ``blob``, ``raw``, ``manifest``,
+``data`` that exists (binary or string), other columns as for records.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+
+import orjson
+import pyarrow.parquet as pq
+
+from mstoolkit.catalog.schema import BlobError
+from mstoolkit.catalog.units import Item
+
+__all__ = [
+    "BLOB_COLUMNS",
+    "iter_block_lines",
+    "iter_parquet_rows",
+    "iter_range_lines",
+    "line_item",
+    "record_item",
+]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+#: Candidate names of the blob column in a Parquet file, in order of preference.
+BLOB_COLUMNS: Final = ("blob", "raw", "manifest", "data")
+_HINT_FIELDS: Final = ("media_type_hint", "media_type", "declared_media_type")
+
+
+def _text(record: Mapping[str, Any], key: str) -> str:
+    value = record.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _hint(record: Mapping[str, Any]) -> str:
+    for key in _HINT_FIELDS:
+        value = record.get(key)
+        if isinstance(value, str):
+            return value
+    return ""
+
+
+def record_item(record: Mapping[str, Any], *, line: int = -1, locator: str = "",
+                limit: int) -> Item:
+    """The item a decoded record stands for (``bad-record`` if its blob is not text)."""
+    blob = record.get("blob")
+    if isinstance(blob, str):
+        data = blob.encode("utf-8", "surrogatepass")
+    elif isinstance(blob, bytes | bytearray | memoryview):
+        data = bytes(blob)
+    else:
+        return Item(locator, b"", error=BlobError.BAD_RECORD, line=line)
+    too_large = len(data) > limit
+    return Item(
+        locator, b"" if too_large else data, hint=_hint(record),
+        expected=_text(record, "digest"), error=BlobError.TOO_LARGE if too_large else "",
+        size=len(data), line=line, registry=_text(record, "registry"),
+        repository=_text(record, "repository"), created=_text(record, "created"),
+    )
+
+
+def _decode_record(line: bytes) -> dict[str, Any] | None:
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        try:  # orjson refuses lone surrogate escapes that a writer may have produced
+            value = json.loads(line)
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) and "blob" in value else None
+
+
+def line_item(line: bytes, index: int, *, limit: int) -> Item:
+    """The item for one JSON Lines line: a record, or the line itself as the manifest."""
+    if b'"blob"' in line:
+        record = _decode_record(line)
+        if record is not None:
+            return record_item(record, line=index, limit=limit)
+    if len(line) > limit:
+        return Item("", b"", error=BlobError.TOO_LARGE, size=len(line), line=index)
+    return Item("", line, line=index)
+
+
+def _lines(data: bytes, first: int, *, limit: int) -> Iterator[Item]:
+    index = first
+    for raw in data.split(b"\n"):
+        line = raw[:-1] if raw.endswith(b"\r") else raw
+        if line.strip():
+            yield line_item(line, index, limit=limit)
+        index += 1
+
+
+def count_lines(data: bytes) -> int:
+    """Lines in *data*, counting a final line without a newline."""
+    if not data:
+        return 0
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def iter_range_lines(path: str, start: int, end: int, *, limit: int) -> tuple[Iterator[Item], int]:
+    """Items of the lines in bytes ``[start, end)`` of *path*, with range-relative indexes,
+    and the number of lines in the range. Raises ``OSError`` if the file cannot be read."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    if data.endswith(b"\n"):
+        data = data[:-1]
+        n_lines = data.count(b"\n") + 1
+    else:
+        n_lines = count_lines(data)
+    return _lines(data, 0, limit=limit), n_lines
+
+
+def iter_block_lines(data: bytes, first_line: int, *, limit: int) -> Iterator[Item]:
+    """Items of an in-memory block of whole lines whose first line has index *first_line*."""
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    return _lines(data, first_line, limit=limit)
+
+
+def _column(table: Any, names: tuple[str, ...]) -> list[Any] | None:
+    for name in names:
+        if name in table.column_names:
+            values: list[Any] = table.column(name).to_pylist()
+            return values
+    return None
+
+
+def iter_parquet_rows(path: str, row_groups: tuple[int, ...], first_row: int, *,
+                      limit: int) -> Iterator[Item]:
+    """Items of the given row groups of a Parquet file; locators are 0-based row numbers.
+
+    Raises ``OSError``/``ValueError`` (pyarrow's) if the file or its columns are unusable.
+    """
+    with open(path, "rb") as handle:
+        parquet = pq.ParquetFile(io.BufferedReader(handle))
+        names = parquet.schema_arrow.names
+        wanted = [n for n in (*BLOB_COLUMNS, "digest", *_HINT_FIELDS, "registry",
+                              "repository", "created") if n in names]
+        if not any(n in names for n in BLOB_COLUMNS):
+            raise ValueError(f"no blob column (one of {', '.join(BLOB_COLUMNS)})")
+        row = first_row
+        for group in row_groups:
+            table = parquet.read_row_group(group, columns=wanted)
+            blobs = _column(table, BLOB_COLUMNS) or []
+            extra = {n: _column(table, (n,)) for n in wanted if n not in BLOB_COLUMNS}
+            for i, blob in enumerate(blobs):
+                record: dict[str, Any] = {"blob": blob}
+                for name, values in extra.items():
+                    if values is not None:
+                        value = values[i]
+                        record[name] = value.isoformat() if hasattr(value, "isoformat") else value
+                yield record_item(record, locator=str(row), limit=limit)
+                row += 1
