@@ -1,0 +1,117 @@
+"""classify() over the real fixtures: moby's answers, every engine agreeing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mstoolkit.catalog.classify import classify, read_classified
+from mstoolkit.catalog.schema import CLASSIFY, Kind, conflict_label
+from mstoolkit.errors import InvalidArgument
+from tests.support.fixtures_data import FIXTURES, expected_rows
+
+
+def _expected_label(error: str) -> str:
+    """EXPECTED.tsv's Go error text as the classifier's error label."""
+    if not error:
+        return ""
+    if error == "media-type: cannot determine":
+        return "cannot-determine"
+    if error.startswith("media-type: "):
+        return conflict_label(error.split('"')[1])
+    if error.startswith("json: cannot unmarshal"):
+        return "json-type"
+    return "json-syntax"
+
+
+@pytest.fixture(scope="module")
+def fixture_frame() -> pd.DataFrame:
+    return classify(FIXTURES / "blobs", workers=1)
+
+
+def test_classify_fixtures_equals_expected_tsv(fixture_frame: pd.DataFrame) -> None:
+    """Every fixture blob gets EXPECTED.tsv's media type (gate open) and error label."""
+    got = {
+        f"blobs/{row.locator}": (row.media_type, row.error)
+        for row in fixture_frame.itertuples()
+    }
+    want = {
+        row.file: (row.expected_media_type, _expected_label(row.expected_error))
+        for row in expected_rows()
+    }
+    assert got == want
+
+
+def test_classify_fixture_rows_are_complete_and_typed(fixture_frame: pd.DataFrame) -> None:
+    """One row per blob, canonical columns, real sha256 digests and sizes."""
+    assert tuple(fixture_frame.columns) == CLASSIFY.names
+    assert len(fixture_frame) == len(expected_rows())
+    first = fixture_frame.iloc[0]
+    data = (FIXTURES / "blobs" / first.locator).read_bytes()
+    assert first["size"] == len(data)
+    assert first.digest.startswith("sha256:")
+    assert len(first.digest) == 71
+    assert set(fixture_frame["source"]) == {str(FIXTURES / "blobs")}
+
+
+def test_invalid_rows_have_kind_invalid_and_invalid_verdicts(fixture_frame: pd.DataFrame) -> None:
+    """A row has an error exactly when its kind is invalid, and then every verdict is."""
+    bad = fixture_frame["error"] != ""
+    assert (bad == (fixture_frame["kind"] == Kind.INVALID)).all()
+    verdicts = fixture_frame.loc[bad, [c for c in CLASSIFY.names if c.startswith("verdict")]]
+    assert (verdicts == "invalid").all().all()
+
+
+def test_schema1_fixtures_are_schema1_and_refused_by_docker_28_2(
+    fixture_frame: pd.DataFrame,
+) -> None:
+    """The 14 schema1 fixtures are kind schema1, need the env on 26 and are refused on 28.2."""
+    schema1 = fixture_frame[fixture_frame["kind"] == Kind.SCHEMA1]
+    assert len(schema1) == 14
+    assert set(schema1["verdict_docker_26"]) == {"needs-env"}
+    assert set(schema1["verdict_docker_28_2"]) == {"refused"}
+
+
+def test_artifacts_are_told_from_images(fixture_frame: pd.DataFrame) -> None:
+    """OCI manifests with artifactType or a non-image config are artifacts, others images."""
+    by_name = fixture_frame.set_index("locator")["kind"]
+    assert by_name["containers-image/oci1-artifact.json"] == "artifact"
+    assert by_name["containers-image/oci1-config.json"] == "oci-manifest"
+
+
+def test_two_processes_equal_one(fixture_frame: pd.DataFrame) -> None:
+    """The pool engine with small chunks returns exactly the single-process frame."""
+    pd.testing.assert_frame_equal(classify(FIXTURES / "blobs", workers=2, chunk_size=7),
+                                  fixture_frame)
+
+
+def test_parquet_output_equals_in_memory_frame(fixture_frame: pd.DataFrame,
+                                              tmp_path: Path) -> None:
+    """Rows streamed to Parquet read back equal to the in-memory frame; the call returns
+    the summary whose counts add up to the rows."""
+    out = tmp_path / "rows.parquet"
+    summary = classify(FIXTURES / "blobs", workers=2, chunk_size=16, output=out)
+    pd.testing.assert_frame_equal(read_classified(out), fixture_frame)
+    assert summary["count"].sum() == len(fixture_frame)
+    top = summary.iloc[0]
+    images = (fixture_frame.kind == "oci-manifest").sum()
+    assert (top.kind, top["count"]) == ("oci-manifest", images)
+
+
+def test_bad_arguments_are_invalid_argument(tmp_path: Path) -> None:
+    """Unknown engines, non-positive chunk sizes and worker counts are InvalidArgument."""
+    with pytest.raises(InvalidArgument):
+        classify(tmp_path, engine="spark")  # type: ignore[call-overload]
+    with pytest.raises(InvalidArgument):
+        classify(tmp_path, chunk_size=0)
+    with pytest.raises(InvalidArgument):
+        classify(tmp_path, workers=0)
+
+
+def test_empty_input_gives_an_empty_typed_frame(tmp_path: Path) -> None:
+    """An empty folder classifies to zero rows with the canonical columns."""
+    frame = classify(tmp_path, workers=1)
+    assert len(frame) == 0
+    assert tuple(frame.columns) == CLASSIFY.names
