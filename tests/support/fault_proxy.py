@@ -6,7 +6,8 @@ otherwise forwards every request unchanged (headers, auth, status, body). Tests 
 always) and does one thing:
 
 ``respond(status, headers, body)``   answer by itself (429 + Retry-After, 503, ...)
-``tamper``                           forward, then flip one byte of the body (same length)
+``tamper``                           forward, then flip one byte of the body (same length;
+                                     the middle one, or ``tamper_offset``)
 ``set_headers`` / ``drop_headers``   forward with response headers replaced or removed
 ``replace_body(size, declare)``      forward the headers, send ``size`` filler bytes instead
                                      (``declare=False``: chunked, no Content-Length)
@@ -70,6 +71,7 @@ class Fault:
     times: int | None = None
     respond: tuple[int, dict[str, str], bytes] | None = None
     tamper: bool = False
+    tamper_offset: int | None = None
     set_headers: dict[str, str] = field(default_factory=dict)
     drop_headers: tuple[str, ...] = ()
     replace_body: tuple[int, bool] | None = None
@@ -135,7 +137,9 @@ class FaultProxy:
                     proxy.errors.append(sys.exc_info()[1] or RuntimeError("unknown"))
 
         self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
 
     @property
@@ -217,8 +221,8 @@ class FaultProxy:
         ]
         headers += list(fault.set_headers.items())
         if fault.tamper and body:
-            middle = len(body) // 2
-            body = body[:middle] + bytes([body[middle] ^ 0x01]) + body[middle + 1 :]
+            at = len(body) // 2 if fault.tamper_offset is None else fault.tamper_offset
+            body = body[:at] + bytes([body[at] ^ 0x01]) + body[at + 1 :]
         if fault.replace_body is not None:
             self._send_filler(handler, status, headers, *fault.replace_body)
             return
