@@ -1,0 +1,3 @@
+module mstoolkit.test/go_oracle
+
+go 1.19
