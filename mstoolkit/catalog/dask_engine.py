@@ -104,6 +104,11 @@ def _compute(collection: Any, scheduler: Any) -> Any:
         return client.compute(collection, sync=True)
 
 
+def _part_name(index: int) -> str:
+    """Zero-padded, so that reading the directory back keeps the input order."""
+    return f"part.{index:06d}.parquet"
+
+
 def _summary_counts(part: pd.DataFrame) -> pd.DataFrame:
     keys = part[list(SUMMARY_KEYS)].astype(str)
     return keys.value_counts(sort=False).rename("count").reset_index()
@@ -127,7 +132,8 @@ def classify_dask(units: Sequence[Unit], *, scheduler: Any = None, compute: bool
     """Classify *units* on Dask; see :func:`~mstoolkit.catalog.classify`."""
     frame = to_dask_frame(units)
     if output is not None:
-        written = frame.to_parquet(output, write_index=False, compute=False)
+        written = frame.to_parquet(output, write_index=False, compute=False,
+                                   name_function=_part_name)
         return _write(frame, written, scheduler)
     if not compute:
         return frame
