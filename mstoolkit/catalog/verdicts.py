@@ -149,7 +149,7 @@ def kind_codes_to_verdict_codes(kind_codes: npt.NDArray[np.integer]) -> list[npt
 def verdict_frame(kind: pd.Series) -> pd.DataFrame:
     """The verdict columns for a ``kind`` column, vectorised (one lookup per kind)."""
     dtype = pd.CategoricalDtype([v.value for v in Verdict], ordered=True)
-    values = pd.Index([k.value for k in _KIND_ORDER]).get_indexer(kind.astype(str))
+    values = pd.Index([k.value for k in _KIND_ORDER]).get_indexer(pd.Index(kind.astype(str)))
     if (values < 0).any():
         raise InvalidArgument("kind column has values outside Kind")
     codes = values
