@@ -81,22 +81,33 @@ def audit(
     """Audit *registry* (``host[:port]``) into *store*; see :func:`audit_async`.
 
     Works from a plain script and from a Jupyter cell (whose thread already runs an event
-    loop: the audit then runs its own loop in a helper thread).
+    loop: the audit then runs its own loop in a helper thread). A *client* passed in is
+    closed on return: its connections belong to the event loop this call ran, which is gone
+    afterwards (with :func:`audit_async` the caller keeps its client).
     """
-    coro = audit_async(
-        store,
-        registry,
-        repositories=repositories,
-        tags=tags,
-        concurrency=concurrency,
-        progress=progress,
-        client=client,
-        insecure=insecure,
-        auth=auth,
-        platform=platform,
-        recursive=recursive,
-        store_threads=store_threads,
-    )
+
+    async def run_and_close() -> AuditResult:
+        try:
+            return await audit_async(
+                store,
+                registry,
+                repositories=repositories,
+                tags=tags,
+                concurrency=concurrency,
+                progress=progress,
+                client=client,
+                insecure=insecure,
+                auth=auth,
+                platform=platform,
+                recursive=recursive,
+                store_threads=store_threads,
+            )
+        finally:
+            aclose = getattr(client, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    coro = run_and_close()
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -185,6 +196,7 @@ class _Audit:
         self.executor = executor
         self.rows: list[FetchRow] = []
         self.expanded: set[tuple[str, str]] = set()
+        self.inflight: dict[tuple[str, str], asyncio.Future[FetchedLike]] = {}
         self.queue: asyncio.Queue[_Item] = asyncio.Queue()
         self.bar: Any = None
 
@@ -253,11 +265,11 @@ class _Audit:
         try:
             ref = parse_reference(f"{self.host}/{item.repo}:{item.tag}")
             desc = await self.client.head_manifest(item.repo, item.tag)
-            served = await self._obtain(desc, ref)
+            served, outcome = await self._obtain(desc, ref)
         except Exception as exc:
             await self._add(self._error(item.repo, item.tag, exc))
             return
-        await self._add(row_for(ref, item.tag, desc, served))
+        await self._add(row_for(ref, item.tag, desc, served, outcome=outcome))
         self._expand(item.repo, desc, served)
 
     async def _child(self, item: _Item) -> None:
@@ -265,11 +277,11 @@ class _Audit:
         child = item.child
         try:
             ref = parse_reference(f"{self.host}/{item.repo}@{child.digest}")
-            served = await self._obtain(child, ref)
+            served, outcome = await self._obtain(child, ref)
         except Exception as exc:
             await self._add(self._error(item.repo, str(child.digest), exc, child, item.parent))
             return
-        await self._add(row_for(ref, str(child.digest), child, served, item.parent))
+        await self._add(row_for(ref, str(child.digest), child, served, item.parent, outcome))
         self._expand(item.repo, child, served)
 
     def _expand(self, repo: str, desc: Descriptor, served: Served) -> None:
@@ -288,23 +300,48 @@ class _Audit:
         for child in children:
             self.queue.put_nowait(_Item(repo, child=child, parent=desc))
 
-    async def _obtain(self, desc: Descriptor, ref: Reference) -> Served:
-        """Run the store's algorithm, fetching on the loop whatever it asks the remote for."""
+    async def _obtain(self, desc: Descriptor, ref: Reference) -> tuple[Served, FetchOutcome]:
+        """Run the store's algorithm, fetching on the loop whatever it asks the remote for.
+
+        The outcome is ``FETCHED`` exactly when this item sent a GET, so that the rows count
+        the registry's work (pull quota) even when another item committed the bytes first.
+        """
         answers = Prefetched()
         digest = str(desc.digest)
+        sent = False
         if not await self._local(self.store.holds, desc.digest):
-            answers.add(await self.client.get_manifest(ref.path, digest))
+            answer, sent = await self._get(ref.path, digest)
+            answers.add(answer)
         for _ in range(_MAX_ROUNDS):
             try:
-                return await self._local(self.store.serve, desc, ref, remote=answers)
+                served = await self._local(self.store.serve, desc, ref, remote=answers)
             except NeedRemote as need:
                 if need.kind == "get":
-                    answers.add(await self.client.get_manifest(need.repo, need.reference))
+                    answer, mine = await self._get(need.repo, need.reference)
+                    answers.add(answer)
+                    sent = sent or mine
                 else:
                     answers.existing[(need.repo, desc.digest)] = await self.client.exists(
                         need.repo, desc.digest
                     )
+                continue
+            return served, FetchOutcome.FETCHED if sent else FetchOutcome.CACHED
         raise InvalidArgument(f"manifest store kept asking the registry for {ref}")
+
+    async def _get(self, repo: str, digest: str) -> tuple[FetchedLike, bool]:
+        """GET a manifest once per repository even when several tags resolve to it at once.
+
+        Returns the answer and whether this call sent the request. Answers are shared only
+        within one repository: another repository must prove it holds the digest itself.
+        """
+        key = (repo, digest)
+        pending = self.inflight.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending), False
+        task = asyncio.ensure_future(self.client.get_manifest(repo, digest))
+        self.inflight[key] = task
+        task.add_done_callback(lambda _: self.inflight.pop(key, None))
+        return await asyncio.shield(task), True
 
     async def _add(self, row: FetchRow) -> None:
         self.rows.append(row)

@@ -112,9 +112,12 @@ def row_for(
     desc: Descriptor,
     served: Served,
     parent: Descriptor | None = None,
+    outcome: FetchOutcome | None = None,
 ) -> FetchRow:
-    """The row of one obtained manifest."""
+    """The row of one obtained manifest (*outcome* defaults to where it came from)."""
     manifest = served.manifest
+    if outcome is None:
+        outcome = FetchOutcome.FETCHED if served.source is Source.REMOTE else FetchOutcome.CACHED
     return FetchRow(
         at=datetime.now(UTC),
         registry=ref.domain,
@@ -123,7 +126,7 @@ def row_for(
         digest=str(desc.digest),
         media_type=desc.media_type or manifest.media_type,
         size=desc.size if desc.size > 0 else len(manifest.raw),
-        outcome=FetchOutcome.FETCHED if served.source is Source.REMOTE else FetchOutcome.CACHED,
+        outcome=outcome,
         parent=str(parent.digest) if parent is not None else "",
         platform=str(desc.platform) if parent is not None and desc.platform else "",
         ratelimit_remaining=_remaining(served.remote_answer),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mstoolkit.content import LocalStore, MemoryStore
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import Digest
 from mstoolkit.manifest_store import ManifestStore
@@ -67,17 +66,10 @@ def oci_index(children: list[tuple[Descriptor, str]]) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
 
-@pytest.fixture(params=["local", "memory"])
-def content(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    """Each content store implementation, fresh per test."""
-    if request.param == "local":
-        store = LocalStore(tmp_path / "store")
-        yield store
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
-    else:
-        yield MemoryStore()
+@pytest.fixture
+def content(store_factory: Callable[[], Any], no_ingest_left: None) -> Any:
+    """Each content store implementation, fresh per test; no test may leave an ingest."""
+    return store_factory()
 
 
 @pytest.fixture
