@@ -5,15 +5,17 @@ The parsers port Go code that decodes into structs, so two Go habits matter here
 * **Decoding.** orjson does the work. It refuses two things Go accepts: invalid UTF-8 and
   unpaired ``\\uD800``-style escapes, which Go turns into U+FFFD. Only when orjson refuses do
   we repair exactly those and try again, so the fast path costs nothing. orjson's depth limit
-  (1024) is lower than Go's (10000); a manifest's own structure is 4 levels deep, so only
-  pathological unknown fields can hit it, and they get :class:`InvalidJSON`, never
+  (1024) is lower than Go's (10000); a manifest's own structure is a handful of levels deep,
+  so only pathological unknown fields can hit it, and they get :class:`InvalidJSON`, never
   ``RecursionError``.
 * **Field lookup.** A Go struct field matches an object key exactly or case-insensitively
-  with Unicode simple folding (``"Config"``, ``"ſchemaVersion"``), the last matching key
+  with Unicode simple folding (``"Config"``, ``"ſchemaVersion"``; the folding is
+  :func:`mstoolkit.manifest.gojson.fold_key`, shared with the detector), the last matching key
   wins, and ``null`` leaves a string, number or struct field untouched but clears a slice,
   map or pointer. :class:`GoStruct` gives a dict keyed by the canonical field names with
-  those rules applied. (orjson keeps only the last of two *identical* keys, as Go does; the
-  relative order of differently-cased duplicates is what Python's dict can keep.)
+  those rules applied. One approximation: for a repeated identical key Python's dict keeps
+  the last value at the *first* key's position, so when it interleaves with a differently
+  cased spelling of the same field, the winner can differ from Go's.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from typing import Any
 import orjson
 
 from mstoolkit.errors import InvalidJSON
+from mstoolkit.manifest.gojson import fold_key, go_utf8
 
-__all__ = ["GoStruct", "decode_json", "go_fold"]
+__all__ = ["GoStruct", "decode_json"]
 
 # An escape, tokenised left to right so that "\\\\u..." (an escaped backslash) is never
 # mistaken for a \u escape. Groups: surrogate pair, lone high, lone low; anything else is
@@ -53,38 +56,13 @@ def decode_json(data: bytes, *, what: str = "manifest") -> Any:
         first = exc
     # Go's decoder replaces invalid UTF-8 and unpaired surrogate escapes with U+FFFD; repair
     # only those two things, so that every other refusal stays a refusal.
-    text = data.decode("utf-8", errors="replace")
+    text = go_utf8(data)
     if "\\u" in text:
         text = _ESCAPE.sub(_replace_lone_surrogate, text)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         raise InvalidJSON(f"{what} is not valid JSON: {first}", first.pos) from first
-
-
-def go_fold(key: str) -> str:
-    """Go's ``encoding/json`` key folding: ASCII upper case, ``ToUpper(ToLower(r))`` above.
-
-    Python's ``str.upper``/``lower`` apply the full (multi-character) mappings where Go
-    applies the simple ones; a character whose full mapping is longer than one character
-    keeps itself, except U+0130, whose simple lower case is ``i``.
-    """
-    if key.isascii():
-        return key.upper()
-    out = []
-    for ch in key:
-        if ch.isascii():
-            out.append(ch.upper())
-            continue
-        if ch == "\u0130":
-            out.append("I")
-            continue
-        low = ch.lower()
-        if len(low) != 1:
-            low = ch
-        up = low.upper()
-        out.append(up if len(up) == 1 else low)
-    return "".join(out)
 
 
 class GoStruct:
@@ -95,7 +73,7 @@ class GoStruct:
     def __init__(self, fields: Iterable[str], *, nullable: Iterable[str] = ()) -> None:
         names = tuple(fields)
         self._exact = {name: name for name in names}
-        self._folded = {go_fold(name): name for name in names}
+        self._folded = {fold_key(name): name for name in names}
         self._nullable = frozenset(nullable)
 
     def view(self, obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,7 +86,7 @@ class GoStruct:
         for key, value in obj.items():
             name = exact.get(key)
             if name is None:
-                name = folded.get(go_fold(key))
+                name = folded.get(fold_key(key))
                 if name is None:
                     continue
             if value is None and name not in nullable:
