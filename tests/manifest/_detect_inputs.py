@@ -252,6 +252,34 @@ def _object(rng: random.Random, depth: int) -> bytes:
     return b"{" + b",".join(members) + rng.choice(SPACES) + b"}"
 
 
+def _escape_one_letter(rng: random.Random, name: str) -> bytes:
+    at = rng.randrange(len(name))
+    return (name[:at].encode() + f"\\u{ord(name[at]):04{rng.choice('xX')}}".encode()
+            + name[at + 1:].encode())
+
+
+def _focused_object(rng: random.Random) -> bytes:
+    """Few members, mostly mediaType under exact, escaped and case-variant spellings, with
+    values that make Go's order rules matter (the fast paths' hardest cases)."""
+    members = []
+    for _ in range(rng.randint(1, 4)):
+        roll = rng.random()
+        if roll < 0.55:
+            key = b'"mediaType"'
+        elif roll < 0.7:
+            name = rng.choice(["mediaType"] * 4 + FIELDS)
+            key = b'"' + _escape_one_letter(rng, name) + b'"'
+        elif roll < 0.8:
+            key = b'"' + rng.choice(["MediaType", "MEDIATYPE", "mediatype", "Layers",
+                                     "fſLayers", "CONFIG"]).encode() + b'"'
+        else:
+            key = b'"' + rng.choice(FIELDS[1:]).encode() + b'"'
+        value = rng.choice([_string_token(rng), b'"' + rng.choice(MEDIA_TYPES).encode() + b'"',
+                            b"null", b"0", b"true", b"[]", b"{}", b'["x"]'])
+        members.append(key + b":" + rng.choice(SPACES) + value)
+    return b"{" + b",".join(members) + b"}"
+
+
 def _mutate(rng: random.Random, data: bytes) -> bytes:
     buf = bytearray(data)
     for _ in range(rng.randint(1, 3)):
@@ -278,15 +306,22 @@ def generated_inputs(seed: int, count: int) -> list[bytes]:
     out = []
     for _ in range(count):
         roll = rng.random()
-        if roll < 0.5:
+        if roll < 0.3:
             doc = _object(rng, 0)
+        elif roll < 0.5:
+            doc = _focused_object(rng)
         elif roll < 0.8:
             doc = _mutate(rng, _object(rng, 0))
         elif roll < 0.9:
             doc = _value(rng, 0)
         else:
             doc = bytes(rng.randrange(256) for _ in range(rng.randint(0, 12)))
-        out.append(rng.choice(SPACES) + doc + rng.choice(SPACES) if rng.random() < 0.2 else doc)
+        roll = rng.random()
+        if roll < 0.03:
+            doc = b"\xef\xbb\xbf" + doc
+        elif roll < 0.2:
+            doc = rng.choice(SPACES) + doc + rng.choice(SPACES)
+        out.append(doc)
     return out
 
 
