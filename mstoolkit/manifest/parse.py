@@ -18,8 +18,15 @@ Docker schema1 (either)     see :mod:`mstoolkit.manifest.schema1`
 
 ``schemaVersion`` must be 2 for the four v2 formats, as distribution's push validators
 demand ("unrecognized manifest schema version N"), and 1 for schema1, as moby's schema1 pull
-demands. Fields are matched the way Go's ``encoding/json`` matches struct fields
-(case-insensitively, last key wins, see :mod:`mstoolkit.manifest._decode`).
+demands. moby's pull also wants as many ``history`` entries as ``fsLayers`` and at least
+one layer; that is pull policy, left to callers (the model exposes both). Fields are
+matched the way Go's ``encoding/json`` matches struct fields (case-insensitively, last key
+wins, see :mod:`mstoolkit.manifest._decode`).
+
+A media type no parser knows raises :class:`UnsupportedMediaType`, as distribution 3 does
+(distribution 2 fell back to the schema1 parser for anything unknown). The media type may be
+a whole ``Content-Type`` value; generic ones (``application/json``, ``text/plain``,
+``application/octet-stream``) carry no format, so the body is sniffed as for none.
 
 Where we are stricter than Go: every descriptor must carry a valid digest and an integer
 size (Go's ``digest.Digest`` is a plain string until someone calls ``Validate``), an image

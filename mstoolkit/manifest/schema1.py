@@ -27,8 +27,8 @@ This is libtrust's ``ParsePrettySignature``, which distribution's
 
 Where libtrust would crash (a missing ``header``) or build an empty payload (an empty
 ``signatures`` array), we raise :class:`InvalidManifest`. The signatures themselves are not
-verified and their keys are not checked: the digest does not depend on them, and moby has not
-verified schema1 signatures on pull since it stopped trusting libtrust keys.
+verified and their keys are not checked: the digest does not depend on them, and moby's
+schema1 pull (``verifySchema1Manifest``) checks the digest, not the signatures.
 
 A schema1 manifest without ``signatures`` (or with ``"signatures": null``) is unsigned
 (``v1+json``): its payload is its exact bytes, as containers/image treats it. distribution
