@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import subprocess
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidSignature
@@ -34,8 +29,7 @@ from mstoolkit.mediatypes import (
 )
 from tests.support.fixtures_data import FIXTURES, provenance_rows
 from tests.support.jws import b64url, new_key, sign_schema1, verify_schema1
-
-HARNESS = Path(__file__).resolve().parent.parent / "registry_harness"
+from tests.support.registry_server import RegistryServer, read_inventory
 
 PAYLOAD = json.dumps(
     {
@@ -390,71 +384,22 @@ def test_module_exports_are_sorted_and_complete() -> None:
 
 
 # -- a real registry, which re-signs every schema1 it serves -------------------------------------
+# registry_server (tests/support/registry_server.py) is the shared seeded distribution 2.8.
 
 
-@dataclass(frozen=True)
-class Registry:
-    url: str
-    inventory: list[dict[str, str]]
-
-    def get(self, repo: str, ref: str, accept: str | None = None) -> tuple[bytes, dict[str, str]]:
-        request = urllib.request.Request(f"{self.url}/v2/{repo}/manifests/{ref}")
-        if accept is not None:
-            request.add_header("Accept", accept)
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(request, timeout=30) as response:
-            return response.read(), {k.lower(): v for k, v in response.headers.items()}
-
-
-def _seed_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env["SEED_PAGINATION_TAGS"] = "0"
-    return env
-
-
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    """A distribution 2.8 registry seeded by the harness (schema1 pushes on), stopped after."""
-    root = tmp_path_factory.mktemp("schema1-registry")
-    state = root / "state"
-    url = subprocess.run(
-        ["bash", str(HARNESS / "start.sh"), "0", str(state)],
-        check=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        timeout=60,
-    ).stdout.strip()
-    try:
-        inventory = root / "inventory.tsv"
-        subprocess.run(
-            ["bash", str(HARNESS / "seed.sh"), url, str(inventory)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=300,
-            env=_seed_env(),
-        )
-        lines = inventory.read_text().splitlines()
-        header = lines[0].split("\t")
-        rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
-        yield Registry(url, rows)
-    finally:
-        subprocess.run(
-            ["bash", str(HARNESS / "stop.sh"), "--purge", str(state)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=60,
-        )
+def _get(server: RegistryServer, repo: str, ref: str) -> tuple[bytes, dict[str, str]]:
+    """GET a manifest with no Accept header, as an old schema1-era client would."""
+    request = urllib.request.Request(f"{server.url}/v2/{repo}/manifests/{ref}")
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=30) as response:
+        return response.read(), {k.lower(): v for k, v in response.headers.items()}
 
 
 def _shipped_schema1_rows() -> list[tuple[str, str, str]]:
-    lines = (HARNESS / "seed-inventory.tsv").read_text().splitlines()
     return [
-        (repo, tag, digest)
-        for repo, tag, digest, media_type, _ in (line.split("\t") for line in lines[1:])
-        if media_type == DOCKER_SCHEMA1_SIGNED
+        (row.repo, row.tag, row.digest)
+        for row in read_inventory()
+        if row.media_type == DOCKER_SCHEMA1_SIGNED
     ]
 
 
@@ -469,11 +414,11 @@ def test_shipped_inventory_lists_schema1_images() -> None:
 @pytest.mark.registry
 @pytest.mark.parametrize(("repo", "tag", "digest"), SHIPPED_SCHEMA1)
 def test_registry_resigned_schema1_has_the_inventory_digest(
-    registry: Registry, repo: str, tag: str, digest: str
+    registry_server: RegistryServer, repo: str, tag: str, digest: str
 ) -> None:
     """Each GET is signed afresh, yet the canonical digest is the registry's and the inventory's."""
-    first, headers = registry.get(repo, tag)
-    second, _ = registry.get(repo, tag)
+    first, headers = _get(registry_server, repo, tag)
+    second, _ = _get(registry_server, repo, tag)
     assert first != second
     assert headers["content-type"] == DOCKER_SCHEMA1_SIGNED
     assert headers["docker-content-digest"] == digest
@@ -491,10 +436,10 @@ def test_registry_resigned_schema1_has_the_inventory_digest(
 
 @pytest.mark.registry
 def test_registry_converted_schema2_is_signed_schema1_with_the_served_digest(
-    registry: Registry,
+    registry_server: RegistryServer,
 ) -> None:
     """A schema2 image fetched by tag without a schema2 Accept comes back converted and signed."""
-    body, headers = registry.get("library/hello", "v2s2")
+    body, headers = _get(registry_server, "library/hello", "v2s2")
     assert headers["content-type"] == DOCKER_SCHEMA1_SIGNED
     assert body.startswith(b'{\n   "schemaVersion": 1,')
     model = parse_manifest(body, headers["content-type"])
@@ -502,18 +447,20 @@ def test_registry_converted_schema2_is_signed_schema1_with_the_served_digest(
     assert str(model.digest) == headers["docker-content-digest"]
     assert verify_schema1(body, model.canonical_payload) == 1
     schema2 = next(
-        r for r in registry.inventory if (r["repo"], r["tag"]) == ("library/hello", "v2s2")
+        r for r in registry_server.inventory if (r.repo, r.tag) == ("library/hello", "v2s2")
     )
-    assert str(model.digest) != schema2["digest"]
+    assert str(model.digest) != schema2.digest
 
 
 @pytest.mark.registry
-def test_registry_seed_reproduces_the_shipped_schema1_digests(registry: Registry) -> None:
+def test_registry_seed_reproduces_the_shipped_schema1_digests(
+    registry_server: RegistryServer,
+) -> None:
     """The fresh seed's schema1 rows equal the shipped inventory's, key randomness and all."""
     fresh = {
-        (r["repo"], r["tag"], r["digest"])
-        for r in registry.inventory
-        if r["media_type"] == DOCKER_SCHEMA1_SIGNED
+        (r.repo, r.tag, r.digest)
+        for r in registry_server.inventory
+        if r.media_type == DOCKER_SCHEMA1_SIGNED
     }
     assert fresh == set(SHIPPED_SCHEMA1)
 
