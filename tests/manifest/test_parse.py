@@ -499,6 +499,21 @@ def test_both_schema1_media_types_select_the_schema1_parser() -> None:
         assert isinstance(parse_manifest(data, media_type), DockerSchema1)
 
 
+@pytest.mark.parametrize("env", [None, "", "1"])
+def test_parsing_ignores_the_schema1_pull_gate(
+    monkeypatch: pytest.MonkeyPatch, env: str | None
+) -> None:
+    """Detection inside parse_manifest runs with the gate open, whatever the environment."""
+    if env is None:
+        monkeypatch.delenv("DOCKER_ENABLE_DEPRECATED_PULL_SCHEMA_1_IMAGE", raising=False)
+    else:
+        monkeypatch.setenv("DOCKER_ENABLE_DEPRECATED_PULL_SCHEMA_1_IMAGE", env)
+    data = dumps({"schemaVersion": 1, "name": "library/old", "fsLayers": []})
+    model = parse_manifest(data)
+    assert isinstance(model, DockerSchema1)
+    assert model.name == "library/old"
+
+
 # -- media types ------------------------------------------------------------------------------
 
 
