@@ -15,9 +15,10 @@ always) and does one thing:
 ``delay(seconds)``                   wait before forwarding
 ``redirect(base)``                   307 to ``base + path`` (another origin)
 
-``requests`` records what arrived (method, path, headers) and ``body_bytes_sent`` how much of
-a replaced body actually left before the client hung up. Use as a context manager or call
-:meth:`stop`. The ``fault_proxy`` fixture puts one in front of ``registry_server``.
+``requests`` records what arrived (method, path, headers, client address) and
+``body_bytes_sent`` how much of a replaced body actually left before the client hung up.
+Use as a context manager or call :meth:`stop`. The ``fault_proxy`` fixture puts one in
+front of ``registry_server``; ``fault_proxy_for(server)`` in front of any harness registry.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    peer: tuple[str, int] = ("", 0)
 
 
 @dataclass
@@ -199,7 +201,11 @@ class FaultProxy:
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         method, path = handler.command, handler.path
         with self._lock:
-            self.requests.append(RecordedRequest(method, path, dict(handler.headers.items())))
+            self.requests.append(
+                RecordedRequest(
+                    method, path, dict(handler.headers.items()), tuple(handler.client_address)
+                )
+            )
         fault = self._pick(method, path)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
