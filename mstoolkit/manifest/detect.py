@@ -233,12 +233,8 @@ def _fast_orjson(data: bytes) -> _Probe | None:
     return (_OK, value, flags)
 
 
-def _field_of(key_body: bytes) -> int | None:
-    """Which probe field a raw key body selects in Go (exact name first, then folded)."""
-    if b"\\" not in key_body and key_body.isascii():
-        key = key_body.decode("ascii")
-    else:
-        key = gojson.unquote(key_body)
+def _field_of(key: str) -> int | None:
+    """Which probe field a decoded key selects in Go (exact name first, then folded)."""
     flag = _EXACT.get(key)
     if flag is not None:
         return flag
@@ -253,13 +249,12 @@ def _slow(data: bytes, *, message: bool = False) -> _Probe:
     A syntax error comes back as ``(_SYNTAX, Go's message, Go's offset)`` when *message*
     is asked for (the scanner port runs only then), else as ``(_SYNTAX, "", -1)``.
     """
-    if not gojson.is_valid(data):
-        if not message:
+    top = gojson.decode_top_level(data)
+    if top is None:
+        error = gojson.syntax_error(data) if message else None
+        if error is None:
             return (_SYNTAX, "", -1)
-        error = gojson.syntax_error(data)
-        if error is not None:
-            return (_SYNTAX, error.message, error.offset)
-    top = gojson.top_level(data)
+        return (_SYNTAX, error.message, error.offset)
     if top.kind != "object":
         if top.kind == "null":
             return (_OK, "", 0)
@@ -268,13 +263,13 @@ def _slow(data: bytes, *, message: bool = False) -> _Probe:
     type_error = ""
     flags = 0
     for member in top.members:
-        flag = _field_of(member.key_body)
+        flag = _field_of(member.key)
         if flag is None:
             continue
         if flag:
             flags |= flag
         elif member.kind == "string":
-            media_type = gojson.unquote(member.value_body)
+            media_type = member.text
         elif member.kind != "null" and not type_error:
             type_error = member.kind
     if type_error:

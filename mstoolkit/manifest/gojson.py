@@ -30,9 +30,10 @@ Three entry points, each with one job:
 * :func:`syntax_error` (from :mod:`.goscan`) is a port of Go's scanner state machine; it
   produces Go's exact ``SyntaxError`` message and ``Offset``. It is the reference the tests
   hold :func:`is_valid` to, and the source of error messages.
-* :func:`top_level` walks the members of a document already known to be valid, handing out
-  each top-level key and the kind of its value without building Python objects for nested
-  values. Everything is iterative: no input depth can raise ``RecursionError``.
+* :func:`decode_top_level` validates and decodes in the same C pass, handing out each
+  top-level key, the kind of its value and, for strings, Go's decoding of it. For input
+  nested deeper than Python's recursion allows, :func:`top_level` walks the bytes
+  iteratively instead: no input depth can raise ``RecursionError``.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_DEPTH",
     "Member",
     "TopLevel",
+    "decode_top_level",
     "fold_key",
     "go_utf8",
     "is_valid",
@@ -78,29 +80,55 @@ _HAS_C_SCANNER: Final = json.scanner.c_make_scanner is not None  # type: ignore[
 
 
 def is_valid(data: bytes) -> bool:
-    """Whether Go's ``checkValid`` accepts *data* (syntax, bracket balance and depth).
+    """Whether Go's ``checkValid`` accepts *data* (syntax, bracket balance and depth)."""
+    return decode_top_level(data) is not None
 
-    CPython's C JSON scanner implements the same grammar with three differences, each
+
+def decode_top_level(data: bytes) -> TopLevel | None:
+    """Go's view of *data*'s top level, or None where Go's scanner reports a syntax error.
+
+    CPython's C JSON scanner implements Go's grammar with three differences, each
     handled: it reads text, not bytes (Go accepts any byte >= 0x20 inside strings, so
-    invalid UTF-8 is replaced byte by byte with U+FFFD first, which keeps a string a string
-    and garbage garbage); it accepts ``NaN`` and ``Infinity`` (refused by the hook); and
-    its depth is bounded by the recursion limit instead of 10000 (a ``RecursionError``
-    hands the input to the scanner port). Python's pure-Python fallback scanner would
-    accept non-ASCII digits, so without the C scanner the port decides everything.
+    invalid UTF-8 is replaced byte by byte with U+FFFD first, as Go's decoder does, which
+    keeps a string a string and garbage garbage); it accepts ``NaN`` and ``Infinity``
+    (refused by the hook); and its depth is bounded by the recursion limit instead of 10000
+    (a ``RecursionError`` hands the input to the scanner port and :func:`top_level`).
+    Escapes decode alike, surrogate pairing included, except that a lone surrogate stays a
+    surrogate in Python and becomes U+FFFD in Go: fixed in keys and string values. Python's
+    pure-Python fallback scanner would accept non-ASCII digits, so without the C scanner
+    the port decides everything.
     """
     if not _HAS_C_SCANNER:
-        return syntax_error(data) is None
+        return top_level(data) if syntax_error(data) is None else None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = go_utf8(data)
     try:
-        _VALIDATOR.decode(text)
+        value = _VALIDATOR.decode(text)
     except RecursionError:
-        return syntax_error(data) is None
+        return top_level(data) if syntax_error(data) is None else None
     except ValueError:
-        return False
-    return True
+        return None
+    kind = _KIND_OF_CLASS[value.__class__]
+    if kind != "object":
+        return TopLevel(kind)
+    return TopLevel(kind, tuple(
+        Member(_lone_surrogates_to_fffd(key), _KIND_OF_CLASS[item.__class__],
+               _lone_surrogates_to_fffd(item) if item.__class__ is str else "")
+        for key, item in value
+    ))
+
+
+_KIND_OF_CLASS: Final[dict[type, str]] = {
+    tuple: "object", list: "array", str: "string", float: "number", bool: "bool",
+    type(None): "null",
+}
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogates_to_fffd(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 # --- strings and keys ---------------------------------------------------------------------
@@ -205,17 +233,13 @@ _KIND_BY_FIRST_BYTE: Final = {
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """One top-level ``"key": value`` pair: the raw key body, the value's Go kind name
-    (``string``, ``number``, ``bool``, ``null``, ``array``, ``object``) and, for strings,
-    the raw value body (undecoded: only the field that needs it pays for decoding)."""
+    """One top-level ``"key": value`` pair as Go decodes it: the key (escapes decoded), the
+    value's Go kind name (``string``, ``number``, ``bool``, ``null``, ``array``,
+    ``object``) and, for strings, the decoded text."""
 
-    key_body: bytes
+    key: str
     kind: str
-    value_body: bytes = b""
-
-    @property
-    def key(self) -> str:
-        return unquote(self.key_body)
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +272,8 @@ def _skip_container(data: bytes, pos: int) -> int:
 
 
 def top_level(data: bytes) -> TopLevel:
-    """The top-level value of *data*, which must already have passed :func:`is_valid`."""
+    """The top-level value of *data*, which must already be known valid, by a byte walk
+    that needs no recursion (the fallback of :func:`decode_top_level` for deep input)."""
     pos = _skip_ws(data, 0)
     kind = _KIND_BY_FIRST_BYTE.get(data[pos], "number")
     if kind != "object":
@@ -279,7 +304,8 @@ def top_level(data: bytes) -> TopLevel:
             if scalar is None:
                 raise InvalidJSON("scalar expected in a document assumed valid", -1)
             pos = scalar.end()
-        members.append(Member(data[key.start() + 1 : key.end() - 1], value_kind, value_body))
+        members.append(Member(unquote(data[key.start() + 1 : key.end() - 1]), value_kind,
+                              unquote(value_body) if value_kind == "string" else ""))
         pos = _skip_ws(data, pos)
         if data[pos] == 0x7D:
             return TopLevel(kind, tuple(members))

@@ -9,6 +9,8 @@ from mstoolkit.errors import InvalidJSON
 from mstoolkit.manifest import gojson, goscan
 from mstoolkit.manifest.gojson import (
     Member,
+    TopLevel,
+    decode_top_level,
     fold_key,
     go_utf8,
     is_valid,
@@ -146,21 +148,28 @@ def test_fold_key(key: str, folded: str) -> None:
 
 
 def test_top_level_members_in_document_order() -> None:
-    """top_level lists every member, duplicates included, with Go kinds and raw bodies."""
+    """Both walks list every member, duplicates included, with Go kinds and decoded text."""
     data = (b' {"mediaType" : "a\\/b", "x":{"y":[1,{"z":"}"}]}, "mediaType":null,'
             b' "n":-1.5e3, "t":true, "a":["]"], "s":"q\\"" } ')
-    top = top_level(data)
-    assert top.kind == "object"
-    assert top.members == (
-        Member(b"mediaType", "string", b"a\\/b"),
-        Member(b"x", "object"),
-        Member(b"mediaType", "null"),
-        Member(b"n", "number"),
-        Member(b"t", "bool"),
-        Member(b"a", "array"),
-        Member(b"s", "string", b'q\\"'),
+    expected = (
+        Member("mediaType", "string", "a/b"),
+        Member("x", "object"),
+        Member("mediaType", "null"),
+        Member("n", "number"),
+        Member("t", "bool"),
+        Member("a", "array"),
+        Member("s", "string", 'q"'),
     )
-    assert top.members[0].key == "mediaType"
+    assert top_level(data) == decode_top_level(data) == TopLevel("object", expected)
+
+
+def test_decoded_members_are_gos_strings() -> None:
+    """Keys and string values come out as Go decodes them, by either walk."""
+    data = b'{"k\\ud800":"\\udc00\\ud83d\\ude00\xff","\\u006b":"\\u0000"}'
+    expected = (Member("k\ufffd", "string", "\ufffd\U0001f600\ufffd"),
+                Member("k", "string", "\x00"))
+    assert top_level(data) == decode_top_level(data) == TopLevel("object", expected)
+    assert decode_top_level(b'{"a":}') is None
 
 
 @pytest.mark.parametrize(("data", "kind"), [(b"null", "null"), (b" [1]", "array"),
@@ -168,8 +177,7 @@ def test_top_level_members_in_document_order() -> None:
                                              (b"-2", "number"), (b"{ }", "object")])
 def test_top_level_kinds(data: bytes, kind: str) -> None:
     """The kind of a non-object top-level value is Go's name for it; {} has no members."""
-    assert top_level(data).kind == kind
-    assert top_level(data).members == ()
+    assert top_level(data) == decode_top_level(data) == TopLevel(kind)
 
 
 def test_public_names() -> None:
