@@ -36,8 +36,9 @@ Fast path, and why it gives the same answer
     string, and Go's "last string wins" equals orjson's "last value wins". A non-string
     ``mediaType`` goes to the slow path, which also names the right kind in the message.
 
-Either way, only the rules' inputs are read: no Python objects are built for nested values
-by simdjson, and the slow path never decodes a string it does not need.
+The fast path validates the whole document but builds no Python objects for nested values;
+the slow path (about 2% of a realistic corpus, nearly all of it broken JSON) pays for a full
+C-level decode.
 """
 
 from __future__ import annotations

@@ -22,18 +22,16 @@ Grammar accepted (RFC 8259 as Go's scanner implements it, on bytes)::
 with at most :data:`MAX_DEPTH` nested arrays/objects. Bytes >= 0x80 are allowed only inside
 strings, and there they need not be valid UTF-8.
 
-Three entry points, each with one job:
+Two jobs, two tools:
 
-* :func:`is_valid` answers "would Go's scanner accept this?" fast, by running CPython's C
-  JSON scanner with Go's differences patched in. It is the hot check of batch
-  classification, where the answer for broken JSON is just "syntax error".
+* :func:`decode_top_level` (and :func:`is_valid`, its yes/no) answers "would Go's scanner
+  accept this?" and, if so, hands out each top-level key, the kind of its value and, for
+  strings, Go's decoding of it, in one pass of CPython's C JSON scanner with Go's
+  differences patched in. For input nested deeper than Python's recursion allows,
+  :func:`top_level` walks the bytes iteratively instead: no depth raises ``RecursionError``.
 * :func:`syntax_error` (from :mod:`.goscan`) is a port of Go's scanner state machine; it
   produces Go's exact ``SyntaxError`` message and ``Offset``. It is the reference the tests
   hold :func:`is_valid` to, and the source of error messages.
-* :func:`decode_top_level` validates and decodes in the same C pass, handing out each
-  top-level key, the kind of its value and, for strings, Go's decoding of it. For input
-  nested deeper than Python's recursion allows, :func:`top_level` walks the bytes
-  iteratively instead: no input depth can raise ``RecursionError``.
 """
 
 from __future__ import annotations
