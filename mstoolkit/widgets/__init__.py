@@ -6,13 +6,19 @@ the logic lives in plain functions (:mod:`mstoolkit.widgets.fetching`,
 logic; this file only re-exports.
 """
 
+from mstoolkit.widgets.auditing import audit_frame, audit_repositories, list_repositories
+from mstoolkit.widgets.dashboard import AuditDashboard
 from mstoolkit.widgets.fetch import FetchWidget
 from mstoolkit.widgets.fetching import FetchView, fetch_view
 
 __all__ = [
+    "AuditDashboard",
     "FetchView",
     "FetchWidget",
+    "audit_frame",
+    "audit_repositories",
     "fetch_view",
+    "list_repositories",
 ]
 
 
