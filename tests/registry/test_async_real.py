@@ -11,6 +11,8 @@ from mstoolkit.registry import AsyncRegistryClient, FetchedManifest
 from tests.support.fault_proxy import FaultProxy
 from tests.support.registry_server import RegistryServer
 
+pytestmark = pytest.mark.registry
+
 
 def test_concurrent_fetch_of_every_inventory_row(registry_server: RegistryServer) -> None:
     """All 55 live rows fetched at once (8 in flight) come back verified and right."""

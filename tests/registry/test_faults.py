@@ -19,6 +19,8 @@ from mstoolkit.registry import AsyncRegistryClient, RegistryClient, RetryPolicy
 from tests.support.fault_proxy import Fault, FaultProxy, ProxyFactory
 from tests.support.registry_server import RegistryServer
 
+pytestmark = pytest.mark.registry
+
 HELLO = "sha256:69f9da0f1a62b2b7a694cd209e09d409edaf373a0bd7fd425495a5879219ba8d"
 TINY_OCI = "sha256:4f897fbacbdb80e5c5020d4641ffd163ecded2141878841e7b007be8adff4395"
 MANIFESTS = r"/manifests/"

@@ -17,6 +17,8 @@ from mstoolkit.registry import AsyncRegistryClient, Credentials, RegistryClient
 from tests.support.fault_proxy import ProxyFactory
 from tests.support.registry_server import RegistryServer
 
+pytestmark = pytest.mark.registry
+
 HELLO = "sha256:69f9da0f1a62b2b7a694cd209e09d409edaf373a0bd7fd425495a5879219ba8d"
 
 
