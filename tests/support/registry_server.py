@@ -19,8 +19,13 @@ filesystem driver's folder is self-contained), which saves two seeds. ``scratch_
 
 If a registry cannot be set up or started, the fixture calls ``pytest.fail`` with the
 reason and the log tail: real-server tests never skip. Everything is stopped in ``finally``.
-See ``tests/registry_harness/README``-level notes in ``/work/shared/registry/README.md``
-for what distribution 2.8 answers.
+
+What distribution 2.8.2 does that tests rely on: it converts schema2 to signed schema1 on a
+GET by tag without a schema2 Accept, and signs schema1 anew on every GET (the body changes,
+``Docker-Content-Digest`` does not); it refuses OCI types to clients that do not accept them
+(404 ``MANIFEST_UNKNOWN``); ``_catalog`` pages with ``n``/``Link`` but ``tags/list`` ignores
+them; a deleted repo lists ``"tags": null``; there is no referrers API (plain-text 404).
+When a test fails, ``server.log_tail()`` shows the registry's own account of the request.
 """
 
 from __future__ import annotations
