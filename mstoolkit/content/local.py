@@ -318,6 +318,7 @@ class LocalStore:
                 else:
                     _unlink(folder / name)
             status = Status(ref, 0, total, want, now, now)
+            _unlink(data)  # never truncate in place: data may be a committed blob's inode
             flags = os.O_TRUNC
         else:
             status = resumed
@@ -342,7 +343,11 @@ class LocalStore:
             log.info("ingest %r: total %d differs from %d; starting over", ref, total, status.total)
             return None
         data = folder / "data"
-        if not os.access(data, os.W_OK):
+        if os.stat(data).st_nlink > 1:
+            # Killed between linking the blob and removing the ingest: data *is* the blob's
+            # inode. Writing to it would corrupt the blob, so give the ingest its own copy.
+            _copy_aside(data)
+        elif not os.access(data, os.W_OK):
             os.chmod(data, 0o644)  # killed after making it read-only, before linking it
         offset = 0
         with open(data, "rb") as fh:
@@ -670,6 +675,15 @@ def _link(source: Path, target: Path) -> bool:
         return False
     os.rename(source, target)
     return True
+
+
+def _copy_aside(data: Path) -> None:
+    """Replace *data* by a private, writable copy of itself (breaking a hard link)."""
+    tmp = data.with_name(f"data.{uuid.uuid4().hex}.tmp")
+    with open(data, "rb") as src, open(tmp, "wb") as dst:
+        shutil.copyfileobj(src, dst, _CHUNK)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, data)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -315,3 +315,28 @@ def test_forked_child_uses_its_own_connection(make_local_store: MakeStore) -> No
     assert store.integrity_check() == "ok"
     actors = {r.actor for r in store.label_history(key="by")}
     assert len(actors) == 2
+
+
+@pytest.mark.parametrize("size", [None, 99])
+def test_ingest_hard_linked_to_its_blob_never_writes_through(
+    make_local_store: MakeStore, size: int | None
+) -> None:
+    """An ingest killed between link and cleanup shares the blob's inode; resuming it (or
+    starting it over) must not write through to the committed blob."""
+    store = make_local_store()
+    digest = put(store, "done", b"committed bytes")
+    folder = store.root / "ingest" / hashlib.sha256(b"again").hexdigest()
+    folder.mkdir()
+    (folder / "ref").write_text("again")
+    (folder / "total").write_text("15")
+    os.link(store.root / "blobs" / "sha256" / digest.encoded, folder / "data")
+    expected = None
+    if size is not None:
+        expected = Descriptor("x/y", Digest.from_bytes(b"other"), size)
+    with store.writer("again", expected=expected) as writer:
+        assert writer.status().offset == (15 if size is None else 0)
+        writer.truncate(0)
+        writer.write(b"overwrite attempt")
+    assert store.read(digest) == b"committed bytes"
+    store.abort("again")
+    assert store.read(digest) == b"committed bytes"
