@@ -75,6 +75,10 @@ _VALIDATOR: Final = json.JSONDecoder(
     parse_int=float, parse_constant=_reject_constant, object_pairs_hook=tuple
 )
 _HAS_C_SCANNER: Final = json.scanner.c_make_scanner is not None  # type: ignore[attr-defined]
+# The C scanner recurses on the C stack once per nesting level, bounded only by the
+# recursion limit, which a program may have raised far enough to crash the interpreter.
+# Counting brackets (strings included) bounds the depth before it runs.
+_C_SCANNER_MAX_BRACKETS: Final = 512
 
 
 def is_valid(data: bytes) -> bool:
@@ -90,13 +94,14 @@ def decode_top_level(data: bytes) -> TopLevel | None:
     invalid UTF-8 is replaced byte by byte with U+FFFD first, as Go's decoder does, which
     keeps a string a string and garbage garbage); it accepts ``NaN`` and ``Infinity``
     (refused by the hook); and its depth is bounded by the recursion limit instead of 10000
-    (a ``RecursionError`` hands the input to the scanner port and :func:`top_level`).
+    (input with many brackets, or a ``RecursionError``, goes to the scanner port and
+    :func:`top_level`).
     Escapes decode alike, surrogate pairing included, except that a lone surrogate stays a
     surrogate in Python and becomes U+FFFD in Go: fixed in keys and string values. Python's
     pure-Python fallback scanner would accept non-ASCII digits, so without the C scanner
     the port decides everything.
     """
-    if not _HAS_C_SCANNER:
+    if not _HAS_C_SCANNER or data.count(b"[") + data.count(b"{") > _C_SCANNER_MAX_BRACKETS:
         return top_level(data) if syntax_error(data) is None else None
     try:
         text = data.decode("utf-8")

@@ -185,3 +185,18 @@ def test_public_names() -> None:
     for module in (gojson, goscan):
         assert module.__all__ == sorted(module.__all__)
         assert dir(module) == sorted(module.__all__)
+
+
+class _RefusingDecoder:
+    def decode(self, text: str) -> object:
+        raise AssertionError("the C scanner must not see this input")
+
+
+def test_many_brackets_never_reach_the_c_scanner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Input with more brackets than the C scanner may safely recurse through is decided by
+    the scanner port and the byte walk, whatever the recursion limit is."""
+    monkeypatch.setattr(gojson, "_VALIDATOR", _RefusingDecoder())
+    data = b'{"layers":' + b"[" * 600 + b"]" * 600 + b', "mediaType":"x"}'
+    assert decode_top_level(data) == TopLevel(
+        "object", (Member("layers", "array"), Member("mediaType", "string", "x")))
+    assert decode_top_level(b"[" * 600) is None
