@@ -44,6 +44,21 @@ def check_ref(ref: object) -> str:
     return ref
 
 
+def check_ref_type(ref: object) -> str:
+    """Refs given to status/abort must be strings (an empty one simply matches no ingest)."""
+    if not isinstance(ref, str):
+        raise InvalidArgument(f"ref must be a string, not {type(ref).__name__}")
+    return ref
+
+
+def as_bytes(data: object) -> memoryview:
+    """A byte view of *data*; anything not bytes-like is an InvalidArgument, not a TypeError."""
+    try:
+        return memoryview(data).cast("B")  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise InvalidArgument(f"write needs bytes, not {type(data).__name__}") from exc
+
+
 def expected_digest(expected: DigestLike | int | None) -> Digest | None:
     """``commit``'s expected digest: a Digest or its string; ``None``, ``""`` or ``0`` mean
     unknown."""

@@ -364,9 +364,7 @@ class LocalStore:
     # -- IngestManager -------------------------------------------------------------------
 
     def status(self, ref: str) -> Status:
-        folder = self._ingest_dir(ref) if isinstance(ref, str) else None
-        if folder is None:
-            raise InvalidArgument(f"ref must be a string, not {type(ref).__name__}")
+        folder = self._ingest_dir(common.check_ref_type(ref))
         status = self._read_status(folder)
         if status.ref != ref:
             raise common.ingest_not_found(ref)
@@ -406,9 +404,7 @@ class LocalStore:
         return Status(ref, st.st_size, total, expected, started, updated)
 
     def abort(self, ref: str) -> None:
-        if not isinstance(ref, str):
-            raise InvalidArgument(f"ref must be a string, not {type(ref).__name__}")
-        folder = self._ingest_dir(ref)
+        folder = self._ingest_dir(common.check_ref_type(ref))
         lock = lock_ref(folder.with_name(folder.name + ".lock"), ref, clock=self._clock)
         try:
             try:
@@ -481,10 +477,10 @@ class _LocalWriter:
         state = "closed" if self._fd is None else f"offset={self._offset}"
         return f"<LocalStore writer {self._ref!r} {state}>"
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes | bytearray | memoryview) -> int:
         if self._fd is None:
             raise FailedPrecondition(f"writer {self._ref!r} is closed")
-        view = memoryview(data).cast("B")
+        view = common.as_bytes(data)
         written = 0
         while written < len(view):
             written += os.write(self._fd, view[written:])

@@ -182,6 +182,7 @@ class MemoryStore:
     # -- IngestManager -------------------------------------------------------------------
 
     def status(self, ref: str) -> Status:
+        common.check_ref_type(ref)
         with self._mu:
             ingest = self._ingests.get(ref)
             if ingest is None:
@@ -195,6 +196,7 @@ class MemoryStore:
         return [s for s in statuses if matcher.match(adapt_status(s))]
 
     def abort(self, ref: str) -> None:
+        common.check_ref_type(ref)
         with self._mu:
             now = self._clock()
             since = self._locks.get(ref)
@@ -263,10 +265,10 @@ class _MemoryWriter:
         state = f"offset={len(self._ingest.data)}" if self._open else "closed"
         return f"<MemoryStore writer {self._ref!r} {state}>"
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes | bytearray | memoryview) -> int:
         if not self._open:
             raise FailedPrecondition(f"writer {self._ref!r} is closed")
-        view = memoryview(data).cast("B")
+        view = common.as_bytes(data)
         self._ingest.data += view
         self._hasher.update(view)
         self._ingest.updated_at = self._store._clock()

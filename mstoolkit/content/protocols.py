@@ -185,7 +185,7 @@ class ReaderAt(Protocol):
 class Writer(Protocol):
     """One open ingest, holding its ref's lock until :meth:`close` or :meth:`commit`."""
 
-    def write(self, data: bytes) -> int: ...
+    def write(self, data: bytes | bytearray | memoryview) -> int: ...
 
     def digest(self) -> Digest:
         """The digest of everything written so far."""

@@ -187,9 +187,23 @@ def _check_writer_argument_errors(store: Store) -> None:
     _raises(NotFound, store.info, Digest.from_bytes(b"missing"))
     _raises(NotFound, store.read, Digest.from_bytes(b"missing"))
     _raises(NotFound, store.reader_at, Digest.from_bytes(b"missing"))
+    _raises(InvalidArgument, store.writer, 42)
+    _raises(InvalidArgument, store.writer, "args", expected="sha256:" + "0" * 64)
+    _raises(InvalidArgument, store.status, 42)
+    _raises(InvalidArgument, store.abort, None)
+    _raises(InvalidArgument, store.update, "not an Info")
+    _raises(InvalidArgument, store.record_fetch, {"registry": "docker.io"})
     with store.writer("args") as writer:
         writer.write(b"abc")
+        writer.write(bytearray(b"de"))
+        writer.write(memoryview(b"f"))
+        _raises(InvalidArgument, writer.write, "text")
         _raises(InvalidArgument, writer.truncate, 1)
+    writer = store.writer("args")
+    _raises(InvalidArgument, writer.commit, "6", None)
+    _raises(InvalidArgument, store.writer("args").commit, 6, 12345)
+    _raises(InvalidArgument, store.writer("args").commit, 6, None, labels={"k": 1})
+    _eq(store.status("args").offset, 6, "ingest kept after refused commits")
     store.abort("args")
 
 
