@@ -27,6 +27,17 @@ from mstoolkit.errors import (
     Unavailable,
     UnsupportedMediaType,
 )
+from mstoolkit.manifest import (
+    DockerManifestList,
+    DockerSchema1,
+    DockerSchema2,
+    Manifest,
+    OCIIndex,
+    OCIManifest,
+    detect_media_type,
+    manifest_digest,
+    parse_manifest,
+)
 from mstoolkit.mediatypes import MediaType
 from mstoolkit.reference import Reference, parse_reference
 
@@ -36,6 +47,9 @@ __all__ = [
     "Descriptor",
     "Digest",
     "DigestMismatch",
+    "DockerManifestList",
+    "DockerSchema1",
+    "DockerSchema2",
     "FailedPrecondition",
     "InvalidArgument",
     "InvalidDigest",
@@ -43,10 +57,13 @@ __all__ = [
     "InvalidJSON",
     "InvalidManifest",
     "InvalidReference",
+    "Manifest",
     "ManifestConflict",
     "MediaType",
     "MstoolkitError",
     "NotFound",
+    "OCIIndex",
+    "OCIManifest",
     "PermissionDenied",
     "Platform",
     "Reference",
@@ -54,6 +71,9 @@ __all__ = [
     "Unauthenticated",
     "Unavailable",
     "UnsupportedMediaType",
+    "detect_media_type",
+    "manifest_digest",
+    "parse_manifest",
     "parse_reference",
 ]
 
