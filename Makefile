@@ -19,10 +19,12 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	touch $@
 
 # Debian packages: the CNCF registry and skopeo for the real-server tests, Debian's chromium
-# for the notebook UI test. Idempotent and quick when everything is present.
+# for the notebook UI test, Go for the detector's differential test against encoding/json.
+# Idempotent and quick when everything is present.
 system-deps:
 	bash tests/registry_harness/setup.sh
 	bash tests/registry_harness/setup-browser.sh
+	bash tests/manifest/go_oracle/setup.sh
 
 demo: $(INSTALLED)
 	$(BIN)/mstoolkit demo
