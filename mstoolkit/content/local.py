@@ -319,11 +319,9 @@ class LocalStore:
                     _unlink(folder / name)
             status = Status(ref, 0, total, want, now, now)
             _unlink(data)  # never truncate in place: data may be a committed blob's inode
-            flags = os.O_TRUNC
         else:
             status = resumed
-            flags = 0
-        fd = os.open(data, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | flags, 0o644)
+        fd = os.open(data, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         os.lseek(fd, status.offset, os.SEEK_SET)
         return _LocalWriter(self, lock, folder, fd, hasher, status)
 
@@ -356,6 +354,8 @@ class LocalStore:
                 offset += len(chunk)
         if want is not None:
             _write_text(folder / "expected", str(want))
+        if total > 0 and status.total == 0:
+            _write_text(folder / "total", str(total))
         return Status(
             ref, offset, status.total or total, want or status.expected,
             status.started_at, status.updated_at,

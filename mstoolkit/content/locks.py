@@ -29,6 +29,7 @@ from mstoolkit.errors import Unavailable
 __all__ = ["RefLock", "lock_ref", "try_clear_stale"]
 
 _ATTEMPTS = 32
+_RECORD = 63
 
 
 class RefLock:
@@ -101,8 +102,8 @@ def lock_ref(path: Path, ref: str, *, clock: Clock = utcnow) -> RefLock:
             os.close(fd)  # locked a file its holder had just deleted; take the new one
             continue
         since = clock()
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {since.isoformat()}\n".encode(), 0)
+        # Fixed width instead of ftruncate: on ext4 a truncated file is flushed on close.
+        os.pwrite(fd, f"{os.getpid()} {since.isoformat()}".ljust(_RECORD).encode() + b"\n", 0)
         return RefLock(path, ref, fd, since)
     raise Unavailable(f"ref {ref} locked (lock file keeps changing)")
 

@@ -301,6 +301,14 @@ def _check_resume_with_other_total_starts_over(store: Store) -> None:
         _eq(w.status().offset, 0, "offset after total change")
         _eq(w.status().total, 20, "new total")
     store.abort("total")
+    with store.writer("unknown") as w:
+        w.write(b"12345")
+    with store.writer("unknown", expected=Descriptor(_OCTET, Digest.from_bytes(b"c"), 30)) as w:
+        _eq((w.status().offset, w.status().total), (5, 30), "unknown total adopts the new one")
+    _eq(store.status("unknown").total, 30, "adopted total is kept")
+    with store.writer("unknown", expected=Descriptor(_OCTET, Digest.from_bytes(b"d"), 40)) as w:
+        _eq(w.status().offset, 0, "a third total starts over")
+    store.abort("unknown")
 
 
 def _check_failed_commit_leaves_the_ingest(store: Store) -> None:
