@@ -110,6 +110,12 @@ class FaultProxy:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
+            def setup(self) -> None:
+                super().setup()
+                # Head and body go out in two writes; without this, Nagle's algorithm holds
+                # the body until the client's delayed ACK (40 ms) on every answer.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_GET(self) -> None:
                 proxy._handle(self)
 
@@ -188,10 +194,19 @@ class FaultProxy:
     def _forward(self, handler: BaseHTTPRequestHandler) -> tuple[int, list[tuple[str, str]], bytes]:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else None
-        headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP | {"host"}}
         conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=30)
         try:
-            conn.request(handler.command, handler.path, body=body, headers=headers)
+            # Header by header: clients such as skopeo repeat Accept, and a dict would keep one.
+            conn.putrequest(
+                handler.command, handler.path, skip_host=True, skip_accept_encoding=True
+            )
+            conn.putheader("Host", f"{self.upstream_host}:{self.upstream_port}")
+            for key, value in handler.headers.items():
+                if key.lower() not in _HOP | {"host"}:
+                    conn.putheader(key, value)
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
             response = conn.getresponse()
             data = response.read()
             return response.status, response.getheaders(), data

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import socket
 import threading
 import time
 import urllib.parse
@@ -100,6 +101,11 @@ class TokenIssuer:
 
             def log_message(self, format: str, *args: object) -> None:
                 return
+
+            def setup(self) -> None:
+                super().setup()
+                # Head and body are two writes: no Nagle delay between them.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def do_GET(self) -> None:
                 query = urllib.parse.urlsplit(self.path).query
