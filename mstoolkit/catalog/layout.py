@@ -22,9 +22,9 @@ from typing import Any, Final
 import orjson
 
 __all__ = [
+    "LayoutGraph",
     "MAX_NODES",
     "METADATA_NAMES",
-    "LayoutGraph",
     "Refs",
     "blob_path",
     "refs_of",

@@ -12,6 +12,7 @@ digests (which is also what lets the dump compress to a few MB).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import random
@@ -27,10 +28,10 @@ __all__ = [
     "attestation_manifest",
     "broken_blob",
     "index",
+    "oci_manifest",
     "random_digest",
     "schema1",
     "schema2",
-    "oci_manifest",
 ]
 
 
@@ -162,6 +163,10 @@ def artifact_manifest(rng: random.Random, artifact_type: str, subject: tuple[str
     return _dumps(doc, None)
 
 
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
 def _b64(rng: random.Random, n: int) -> str:
     return "".join(rng.choices(_B64URL, k=n))
 
@@ -197,14 +202,23 @@ def schema1(rng: random.Random, name: str, tag: str, layers: Sequence[Layer], cr
         "fsLayers": [{"blobSum": x.digest} for x in reversed(layers)],
         "history": history,
     }
-    if signed:
-        key = random.Random(signer)
-        doc["signatures"] = [{
-            "header": {"jwk": {"crv": "P-256", "kid": _b64(key, 24), "kty": "EC",
-                               "x": _b64(key, 43), "y": _b64(key, 43)}, "alg": "ES256"},
-            "signature": _b64(rng, 86),
-            "protected": _b64(rng, 104),
-        }]
+    payload = _dumps(doc, 3)
+    if not signed:
+        return payload
+    # libtrust's "pretty" JWS: the signatures array is spliced in before the closing
+    # "\n}", and the protected header says where (formatLength) and what followed
+    # (formatTail), so the payload can be rebuilt byte for byte.
+    tail = "\n}"
+    header = json.dumps({"formatLength": len(payload) - len(tail),
+                         "formatTail": _b64url(tail.encode()), "time": created},
+                        separators=(",", ":"))
+    key = random.Random(signer)
+    doc["signatures"] = [{
+        "header": {"jwk": {"crv": "P-256", "kid": _b64(key, 24), "kty": "EC",
+                           "x": _b64(key, 43), "y": _b64(key, 43)}, "alg": "ES256"},
+        "signature": _b64(rng, 86),
+        "protected": _b64url(header.encode()),
+    }]
     return _dumps(doc, 3)
 
 

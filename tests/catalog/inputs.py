@@ -21,6 +21,19 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 
 
+def expected_label(error: str) -> str:
+    """EXPECTED.tsv's Go error text as the classifier's error label."""
+    if not error:
+        return ""
+    if error == "media-type: cannot determine":
+        return "cannot-determine"
+    if error.startswith("media-type: "):
+        return "conflict:" + error.split('"')[1]
+    if error.startswith("json: cannot unmarshal"):
+        return "json-type"
+    return "json-syntax"
+
+
 def fixture_blobs() -> list[tuple[str, bytes]]:
     """(relative name under blobs/, bytes) of every fixture blob, sorted by name."""
     return [(row.file.removeprefix("blobs/"), row.read()) for row in expected_rows()]
@@ -149,6 +162,7 @@ def write_parquet(path: Path, blobs: list[tuple[str, bytes]], *, row_group_size:
 __all__ = [
     "FIXTURES",
     "docker_save_files",
+    "expected_label",
     "fixture_blobs",
     "image_parts",
     "layout_files",

@@ -8,22 +8,10 @@ import pandas as pd
 import pytest
 
 from mstoolkit.catalog.classify import classify, read_classified
-from mstoolkit.catalog.schema import CLASSIFY, Kind, conflict_label
+from mstoolkit.catalog.schema import CLASSIFY, Kind
 from mstoolkit.errors import InvalidArgument
+from tests.catalog.inputs import expected_label
 from tests.support.fixtures_data import FIXTURES, expected_rows
-
-
-def _expected_label(error: str) -> str:
-    """EXPECTED.tsv's Go error text as the classifier's error label."""
-    if not error:
-        return ""
-    if error == "media-type: cannot determine":
-        return "cannot-determine"
-    if error.startswith("media-type: "):
-        return conflict_label(error.split('"')[1])
-    if error.startswith("json: cannot unmarshal"):
-        return "json-type"
-    return "json-syntax"
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +26,7 @@ def test_classify_fixtures_equals_expected_tsv(fixture_frame: pd.DataFrame) -> N
         for row in fixture_frame.itertuples()
     }
     want = {
-        row.file: (row.expected_media_type, _expected_label(row.expected_error))
+        row.file: (row.expected_media_type, expected_label(row.expected_error))
         for row in expected_rows()
     }
     assert got == want
