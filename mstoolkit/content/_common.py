@@ -4,6 +4,7 @@ argument checks and the exact error texts."""
 
 from __future__ import annotations
 
+import functools
 import getpass
 import logging
 import os
@@ -26,13 +27,18 @@ def utcnow() -> datetime:
 
 
 def default_actor() -> str:
-    """``user@host:pid`` of the calling process (computed per call: a pool worker is not its
+    """``user@host:pid`` of the calling process (looked up per pid: a pool worker is not its
     parent)."""
+    return _actor_of(os.getpid())
+
+
+@functools.lru_cache(maxsize=4)
+def _actor_of(pid: int) -> str:
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    return f"{user}@{socket.gethostname()}:{os.getpid()}"
+    return f"{user}@{socket.gethostname()}:{pid}"
 
 
 def check_ref(ref: object) -> str:
