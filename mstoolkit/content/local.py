@@ -31,8 +31,6 @@ raises :class:`NotFound` (as containerd's metadata store does).
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import hashlib
 import json
 import logging
@@ -40,16 +38,28 @@ import os
 import shutil
 import stat as stat_mod
 import uuid
-from collections.abc import Iterator, Mapping
-from datetime import datetime
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from mstoolkit.content import _common as common
+from mstoolkit.content._localfs import (
+    CHUNK,
+    FileReaderAt,
+    LocalWriter,
+    copy_aside,
+    mtime_of,
+    read_int,
+    read_str,
+    read_time,
+    remove_dir,
+    unlink_quiet,
+    write_text,
+)
 from mstoolkit.content.filters import AnyOf, adapt_info, adapt_status, parse_all
 from mstoolkit.content.locks import RefLock, lock_ref, try_clear_stale
-from mstoolkit.content.metadata import Metadata, from_micros
+from mstoolkit.content.metadata import Metadata
 from mstoolkit.content.protocols import (
     FetchRecord,
     Info,
@@ -60,10 +70,8 @@ from mstoolkit.content.protocols import (
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import ALGORITHMS, Digest, DigestLike, as_digest
 from mstoolkit.errors import (
-    DigestMismatch,
     FailedPrecondition,
     InvalidArgument,
-    MstoolkitError,
     NotFound,
 )
 
@@ -73,9 +81,6 @@ log = logging.getLogger("mstoolkit.content")
 
 #: The ``oci-layout`` file's content.
 OCI_LAYOUT = {"imageLayoutVersion": "1.0.0"}
-_CHUNK = 1 << 20
-_READ_ONLY = ~0o333
-_NO_HARD_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
 
 
 class LocalStore:
@@ -182,7 +187,7 @@ class LocalStore:
         if st is None:
             raise common.content_not_found(dgst)
         row = self._meta.blob(dgst)
-        mtime = _mtime(st)
+        mtime = mtime_of(st)
         return Info(dgst, st.st_size, row.created_at or mtime, row.updated_at or mtime, row.labels)
 
     def read(self, digest: DigestLike) -> bytes:
@@ -192,13 +197,13 @@ class LocalStore:
         except FileNotFoundError as exc:
             raise common.content_not_found(dgst) from exc
 
-    def reader_at(self, digest: DigestLike) -> _FileReaderAt:
+    def reader_at(self, digest: DigestLike) -> FileReaderAt:
         dgst = as_digest(digest)
         try:
             fd = os.open(self._blob_path(dgst), os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError as exc:
             raise common.content_not_found(dgst) from exc
-        return _FileReaderAt(fd)
+        return FileReaderAt(fd)
 
     def _stat(self, digest: Digest) -> os.stat_result | None:
         try:
@@ -249,7 +254,7 @@ class LocalStore:
                 if st is None:
                     continue
                 row = rows.get(str(dgst))
-                mtime = _mtime(st)
+                mtime = mtime_of(st)
                 info = Info(
                     dgst,
                     st.st_size,
@@ -277,7 +282,7 @@ class LocalStore:
 
     # -- Ingester ------------------------------------------------------------------------
 
-    def writer(self, ref: str, *, expected: Descriptor | None = None) -> _LocalWriter:
+    def writer(self, ref: str, *, expected: Descriptor | None = None) -> LocalWriter:
         """Open (or resume) the ingest *ref*; see the module docstring for the checks' order."""
         common.check_ref(ref)
         if expected is not None and not isinstance(expected, Descriptor):
@@ -292,7 +297,7 @@ class LocalStore:
 
     def _open_writer(
         self, ref: str, folder: Path, expected: Descriptor | None, lock: RefLock
-    ) -> _LocalWriter:
+    ) -> LocalWriter:
         if expected is not None and self._stat(expected.digest) is not None:
             raise common.content_exists(expected.digest)
         total = expected.size if expected is not None and expected.size > 0 else 0
@@ -308,22 +313,22 @@ class LocalStore:
         now = self._clock()
         if resumed is None:
             hasher = hashlib.new(algorithm)
-            _write_text(folder / "ref", ref)
-            _write_text(folder / "startedat", now.isoformat())
-            _write_text(folder / "updatedat", now.isoformat())
+            write_text(folder / "ref", ref)
+            write_text(folder / "startedat", now.isoformat())
+            write_text(folder / "updatedat", now.isoformat())
             extras = (("total", str(total) if total else ""), ("expected", str(want or "")))
             for name, value in extras:
                 if value:
-                    _write_text(folder / name, value)
+                    write_text(folder / name, value)
                 else:
-                    _unlink(folder / name)
+                    unlink_quiet(folder / name)
             status = Status(ref, 0, total, want, now, now)
-            _unlink(data)  # never truncate in place: data may be a committed blob's inode
+            unlink_quiet(data)  # never truncate in place: data may be a committed blob's inode
         else:
             status = resumed
         fd = os.open(data, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         os.lseek(fd, status.offset, os.SEEK_SET)
-        return _LocalWriter(self, lock, folder, fd, hasher, status)
+        return LocalWriter(self, lock, folder, fd, hasher, status)
 
     def _resume(
         self, ref: str, folder: Path, total: int, want: Digest | None, hasher: hashlib._Hash
@@ -344,18 +349,18 @@ class LocalStore:
         if os.stat(data).st_nlink > 1:
             # Killed between linking the blob and removing the ingest: data *is* the blob's
             # inode. Writing to it would corrupt the blob, so give the ingest its own copy.
-            _copy_aside(data)
+            copy_aside(data)
         elif not os.access(data, os.W_OK):
             os.chmod(data, 0o644)  # killed after making it read-only, before linking it
         offset = 0
         with open(data, "rb") as fh:
-            while chunk := fh.read(_CHUNK):
+            while chunk := fh.read(CHUNK):
                 hasher.update(chunk)
                 offset += len(chunk)
         if want is not None:
-            _write_text(folder / "expected", str(want))
+            write_text(folder / "expected", str(want))
         if total > 0 and status.total == 0:
-            _write_text(folder / "total", str(total))
+            write_text(folder / "total", str(total))
         return Status(
             ref, offset, status.total or total, want or status.expected,
             status.started_at, status.updated_at,
@@ -392,11 +397,11 @@ class LocalStore:
             raise NotFound(f"ingest {folder.name}: {exc.strerror}") from exc
         except OSError as exc:
             raise FailedPrecondition(f"ingest {folder.name}: {exc}") from exc
-        mtime = _mtime(st)
-        started = _read_time(folder / "startedat") or mtime
-        updated = max(_read_time(folder / "updatedat") or mtime, mtime)
-        total = _read_int(folder / "total")
-        raw_expected = _read_str(folder / "expected")
+        mtime = mtime_of(st)
+        started = read_time(folder / "startedat") or mtime
+        updated = max(read_time(folder / "updatedat") or mtime, mtime)
+        total = read_int(folder / "total")
+        raw_expected = read_str(folder / "expected")
         try:
             expected = Digest.parse(raw_expected) if raw_expected else None
         except InvalidArgument:
@@ -411,7 +416,7 @@ class LocalStore:
                 status: Status | None = self._read_status(folder)
             except (NotFound, FailedPrecondition):
                 status = None
-            if not _remove_dir(folder):
+            if not remove_dir(folder):
                 raise common.ingest_not_found(ref)
             self._meta.record_ingest_end(
                 ref, None, status.offset if status else 0,
@@ -447,289 +452,6 @@ class LocalStore:
 
 def _reopen(root: str, actor: str | None, busy_timeout: float) -> LocalStore:
     return LocalStore(root, actor=actor, busy_timeout=busy_timeout, reconcile=False)
-
-
-class _LocalWriter:
-    """The writer of one ingest; holds the ref lock until close() or commit()."""
-
-    def __init__(
-        self,
-        store: LocalStore,
-        lock: RefLock,
-        folder: Path,
-        fd: int,
-        hasher: hashlib._Hash,
-        status: Status,
-    ) -> None:
-        self._store = store
-        self._lock = lock
-        self._folder = folder
-        self._fd: int | None = fd
-        self._hasher = hasher
-        self._ref = status.ref
-        self._offset = status.offset
-        self._total = status.total
-        self._expected = status.expected
-        self._started_at = status.started_at
-        self._updated_at = status.updated_at
-
-    def __repr__(self) -> str:
-        state = "closed" if self._fd is None else f"offset={self._offset}"
-        return f"<LocalStore writer {self._ref!r} {state}>"
-
-    def write(self, data: bytes | bytearray | memoryview) -> int:
-        if self._fd is None:
-            raise FailedPrecondition(f"writer {self._ref!r} is closed")
-        view = common.as_bytes(data)
-        written = 0
-        while written < len(view):
-            written += os.write(self._fd, view[written:])
-        self._hasher.update(view)
-        self._offset += written
-        self._updated_at = self._store._clock()
-        return written
-
-    def digest(self) -> Digest:
-        return Digest(self._hasher.name, self._hasher.hexdigest())
-
-    def status(self) -> Status:
-        return Status(
-            self._ref, self._offset, self._total, self._expected, self._started_at,
-            self._updated_at,
-        )
-
-    def truncate(self, size: int) -> None:
-        if size != 0:
-            raise InvalidArgument("Truncate: unsupported size")
-        if self._fd is None:
-            raise FailedPrecondition(f"writer {self._ref!r} is closed")
-        os.ftruncate(self._fd, 0)
-        os.lseek(self._fd, 0, os.SEEK_SET)
-        self._hasher = hashlib.new(self._hasher.name)
-        self._offset = 0
-        self._updated_at = self._store._clock()
-
-    def close(self) -> None:
-        """Keep the ingest for a later writer and release the ref; closing twice is fine."""
-        fd, self._fd = self._fd, None
-        if fd is None:
-            return
-        try:
-            os.fsync(fd)
-            os.close(fd)
-            _write_text(self._folder / "updatedat", self._updated_at.isoformat())
-        finally:
-            self._lock.release()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        if getattr(self, "_fd", None) is not None:
-            log.warning("writer %r was not closed; closing it", self._ref)
-            with contextlib.suppress(OSError):
-                self.close()
-
-    def commit(
-        self,
-        size: int,
-        expected: DigestLike | None,
-        *,
-        labels: Mapping[str, str] | None = None,
-        reason: str = "",
-    ) -> None:
-        """containerd's ``Commit``; the ref lock is released whatever happens."""
-        try:
-            if self._fd is None:
-                raise FailedPrecondition("cannot commit on closed writer")
-            try:
-                size = common.check_size(size)
-                want = common.expected_digest(expected)
-                clean = common.clean_labels(labels)
-            except MstoolkitError:
-                self.close()
-                raise
-            self._commit(size, want, clean, reason)
-        finally:
-            self._lock.release()
-
-    def _commit(self, size: int, want: Digest | None, labels: dict[str, str], reason: str) -> None:
-        store = self._store
-        fd, self._fd = self._fd, None
-        assert fd is not None
-        try:
-            os.fsync(fd)
-            st = os.fstat(fd)
-            if size > 0 and size != st.st_size:
-                raise FailedPrecondition(f"unexpected commit size {st.st_size}, expected {size}")
-            dgst = self.digest()
-            if want is not None and want != dgst:
-                raise DigestMismatch(
-                    f"unexpected commit digest {dgst}, expected {want}",
-                    expected=str(want),
-                    actual=str(dgst),
-                )
-            now = store._clock()
-            os.fchmod(fd, stat_mod.S_IMODE(st.st_mode) & _READ_ONLY)
-            os.utime(fd, ns=(now_ns := _ns(now), now_ns))
-        except BaseException:
-            os.close(fd)
-            _write_text(self._folder / "updatedat", self._updated_at.isoformat())
-            raise
-        os.close(fd)
-        target = store._blob_path(dgst)
-        target.parent.mkdir(exist_ok=True)
-        if not _link(self._folder / "data", target):
-            _remove_dir(self._folder)
-            store._meta.record_ingest_end(
-                self._ref, dgst, st.st_size, started_at=self._started_at, at=now,
-                outcome="already-exists", actor=store.actor(),
-            )
-            raise common.content_exists(dgst)
-        _fsync_dir(target.parent)
-        _remove_dir(self._folder)
-        try:
-            store._meta.record_commit(
-                dgst, st.st_size, labels, at=now, reason=reason, actor=store.actor(),
-                ref=self._ref, started_at=self._started_at, present=target.exists,
-            )
-        except MstoolkitError as exc:
-            raise type(exc)(
-                f"content {dgst} committed, but recording its labels failed: {exc}"
-            ) from exc
-
-
-class _FileReaderAt:
-    """Positional reads of one blob file (``os.pread``: no shared offset, thread-safe)."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd: int | None = fd
-        self._size = os.fstat(fd).st_size
-
-    @property
-    def size(self) -> int:
-        return self._size
-
-    def read_at(self, n: int, offset: int) -> bytes:
-        if self._fd is None:
-            raise FailedPrecondition("reader is closed")
-        if n < 0 or offset < 0:
-            raise InvalidArgument(f"read_at needs n >= 0 and offset >= 0, got {n}, {offset}")
-        if offset >= self._size or n == 0:
-            return b""
-        return os.pread(self._fd, min(n, self._size - offset), offset)
-
-    def close(self) -> None:
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            os.close(fd)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        self.close()
-
-
-def _ns(at: datetime) -> int:
-    return int(at.timestamp()) * 1_000_000_000 + at.microsecond * 1000
-
-
-def _mtime(st: os.stat_result) -> datetime:
-    return from_micros(st.st_mtime_ns // 1000)
-
-
-def _link(source: Path, target: Path) -> bool:
-    """Publish *source* at *target* unless a blob is already there; False if it was."""
-    try:
-        os.link(source, target)
-        return True
-    except FileExistsError:
-        return False
-    except OSError as exc:
-        if exc.errno not in _NO_HARD_LINKS:
-            raise
-    # A file system without hard links: rename, accepting that two racing committers of the
-    # same digest may both succeed (their bytes are identical).
-    if target.exists():
-        return False
-    os.rename(source, target)
-    return True
-
-
-def _copy_aside(data: Path) -> None:
-    """Replace *data* by a private, writable copy of itself (breaking a hard link)."""
-    tmp = data.with_name(f"data.{uuid.uuid4().hex}.tmp")
-    with open(data, "rb") as src, open(tmp, "wb") as dst:
-        shutil.copyfileobj(src, dst, _CHUNK)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, data)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _remove_dir(folder: Path) -> bool:
-    """Rename the ingest aside (atomic), then delete it; False when it did not exist."""
-    aside = folder.with_name(f"{folder.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        os.rename(folder, aside)
-    except FileNotFoundError:
-        return False
-    shutil.rmtree(aside, ignore_errors=True)
-    return True
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.write_text(text, "utf-8", "surrogateescape")
-
-
-def _unlink(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-
-
-def _read_str(path: Path) -> str:
-    try:
-        return path.read_text("utf-8", "replace").strip()
-    except OSError:
-        return ""
-
-
-def _read_time(path: Path) -> datetime | None:
-    raw = _read_str(path)
-    try:
-        return datetime.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def _read_int(path: Path) -> int:
-    try:
-        return max(int(_read_str(path) or 0), 0)
-    except ValueError:
-        return 0
 
 
 def __dir__() -> list[str]:
