@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from mstoolkit.descriptor import Descriptor, Platform
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncRegistry",
+    "Resolve",
     "audit",
     "audit_async",
 ]
@@ -47,6 +49,17 @@ _log = logging.getLogger(__name__)
 
 #: How often one manifest may send ``serve`` back for a registry answer (GET, then HEAD).
 _MAX_ROUNDS = 4
+
+
+class Resolve(StrEnum):
+    """How the audit turns a tag into a manifest."""
+
+    #: HEAD the tag, GET only a digest the cache lacks: a rerun costs HEADs only, and no pull
+    #: quota is spent on content already held (the default; what makes audits resumable).
+    HEAD = "head"
+    #: GET the tag directly: one request per tag instead of two for content not yet cached,
+    #: at the price of a GET (and pull quota) for every tag on every run.
+    GET = "get"
 
 
 class AsyncRegistry(Protocol):
@@ -76,6 +89,7 @@ def audit(
     auth: Any = None,
     platform: str | Platform | None = None,
     recursive: bool = True,
+    resolve: Resolve | str = Resolve.HEAD,
     store_threads: int = 0,
 ) -> AuditResult:
     """Audit *registry* (``host[:port]``) into *store*; see :func:`audit_async`.
@@ -100,6 +114,7 @@ def audit(
                 auth=auth,
                 platform=platform,
                 recursive=recursive,
+                resolve=resolve,
                 store_threads=store_threads,
             )
         finally:
@@ -129,6 +144,7 @@ async def audit_async(
     auth: Any = None,
     platform: str | Platform | None = None,
     recursive: bool = True,
+    resolve: Resolve | str = Resolve.HEAD,
     store_threads: int = 0,
 ) -> AuditResult:
     """Obtain every tagged manifest of *registry* (and every child of every index).
@@ -140,6 +156,10 @@ async def audit_async(
     """
     if concurrency < 1:
         raise InvalidArgument(f"concurrency must be at least 1, not {concurrency}")
+    try:
+        mode = Resolve(resolve)
+    except ValueError:
+        raise InvalidArgument(f"resolve must be 'head' or 'get', not {resolve!r}") from None
     host = _host(registry)
     wanted = Platform.parse(platform) if isinstance(platform, str) else platform
     async with contextlib.AsyncExitStack() as stack:
@@ -157,9 +177,28 @@ async def audit_async(
             executor = stack.enter_context(
                 ThreadPoolExecutor(store_threads, thread_name_prefix="mstoolkit-store")
             )
-        run = _Audit(store, client, host, tags, concurrency, progress, wanted, recursive, executor)
-        return await run.run(repositories)
+        options = _Options(
+            host=host,
+            tags=tuple(tags) if tags is not None else None,
+            concurrency=concurrency,
+            progress=progress,
+            platform=wanted,
+            recursive=recursive,
+            resolve=mode,
+        )
+        return await _Audit(store, client, options, executor).run(repositories)
     raise AssertionError("unreachable")  # pragma: no cover (mypy: the with block returns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    host: str
+    tags: tuple[str, ...] | None
+    concurrency: int
+    progress: bool
+    platform: Platform | None
+    recursive: bool
+    resolve: Resolve
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,22 +216,13 @@ class _Audit:
         self,
         store: ManifestStore,
         client: AsyncRegistry,
-        host: str,
-        tags: Sequence[str] | None,
-        concurrency: int,
-        progress: bool,
-        platform: Platform | None,
-        recursive: bool,
+        options: _Options,
         executor: ThreadPoolExecutor | None,
     ) -> None:
         self.store = store
         self.client = client
-        self.host = host
-        self.tags = tuple(tags) if tags is not None else None
-        self.concurrency = concurrency
-        self.progress = progress
-        self.platform = platform
-        self.recursive = recursive
+        self.options = options
+        self.host = options.host
         self.executor = executor
         self.rows: list[FetchRow] = []
         self.expanded: set[tuple[str, str]] = set()
@@ -209,13 +239,11 @@ class _Audit:
         # Imported here: tqdm.auto loads ipywidgets when it can, which only an audit needs.
         from tqdm.auto import tqdm  # noqa: PLC0415
 
-        self.bar = tqdm(
-            total=0, unit="manifest", desc=self.host, disable=not self.progress, leave=True
-        )
+        self.bar = tqdm(total=0, unit="manifest", desc=self.host, disable=not self.options.progress)
         try:
             for repo in repos:
                 self.queue.put_nowait(_Item(repo))
-            workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+            workers = [asyncio.create_task(self._work()) for _ in range(self.options.concurrency)]
             try:
                 await self.queue.join()
             finally:
@@ -249,8 +277,8 @@ class _Audit:
 
     async def _repository(self, repo: str) -> None:
         try:
-            if self.tags is not None:
-                names = list(self.tags)
+            if self.options.tags is not None:
+                names = list(self.options.tags)
             else:
                 names = [tag async for tag in self.client.tags(repo)]
         except Exception as exc:
@@ -264,8 +292,15 @@ class _Audit:
     async def _tag(self, item: _Item) -> None:
         try:
             ref = parse_reference(f"{self.host}/{item.repo}:{item.tag}")
-            desc = await self.client.head_manifest(item.repo, item.tag)
-            served, outcome = await self._obtain(desc, ref)
+            answers = Prefetched()
+            sent = False
+            if self.options.resolve is Resolve.GET:
+                answer, sent = await self._get(item.repo, item.tag)
+                answers.add(answer)
+                desc = answer.descriptor
+            else:
+                desc = await self.client.head_manifest(item.repo, item.tag)
+            served, outcome = await self._obtain(desc, ref, answers, sent=sent)
         except Exception as exc:
             await self._add(self._error(item.repo, item.tag, exc))
             return
@@ -286,12 +321,12 @@ class _Audit:
 
     def _expand(self, repo: str, desc: Descriptor, served: Served) -> None:
         """Queue the children of an index once per repository (several tags may share it)."""
-        if not self.recursive or (repo, str(desc.digest)) in self.expanded:
+        if not self.options.recursive or (repo, str(desc.digest)) in self.expanded:
             return
         self.expanded.add((repo, str(desc.digest)))
         children = [
             c
-            for c in children_of(served.manifest, self.platform)
+            for c in children_of(served.manifest, self.options.platform)
             if (repo, str(c.digest)) not in self.expanded
         ]
         if children:
@@ -300,16 +335,22 @@ class _Audit:
         for child in children:
             self.queue.put_nowait(_Item(repo, child=child, parent=desc))
 
-    async def _obtain(self, desc: Descriptor, ref: Reference) -> tuple[Served, FetchOutcome]:
+    async def _obtain(
+        self,
+        desc: Descriptor,
+        ref: Reference,
+        answers: Prefetched | None = None,
+        *,
+        sent: bool = False,
+    ) -> tuple[Served, FetchOutcome]:
         """Run the store's algorithm, fetching on the loop whatever it asks the remote for.
 
         The outcome is ``FETCHED`` exactly when this item sent a GET, so that the rows count
         the registry's work (pull quota) even when another item committed the bytes first.
         """
-        answers = Prefetched()
+        answers = Prefetched() if answers is None else answers
         digest = str(desc.digest)
-        sent = False
-        if not await self._local(self.store.holds, desc.digest):
+        if digest not in answers.answers and not await self._local(self.store.holds, digest):
             answer, sent = await self._get(ref.path, digest)
             answers.add(answer)
         for _ in range(_MAX_ROUNDS):

@@ -21,8 +21,13 @@ Where we differ from the seed, on purpose:
    unconditional ``Abort`` would remove the other process's ingest.
 5. **An ingest left by a killed process is rewound** (``truncate(0)``) before the payload is
    written, so a resumed pull commits the right bytes instead of appending to a stale prefix.
-6. **Parsed manifests are memoised by digest.** Content is immutable under its digest, so a
-   manifest parsed once is the same value for ever; the cached path then costs one metadata
+6. **A held blob is found by a metadata lookup, not a writer probe.** The seed opens a writer
+   only to learn "already exists"; that takes the ref's cross-process lock (slow), and while
+   another process pulls the same ref it makes the seed skip the cache. We open a writer only
+   for content the store lacks; a blob committed in between still gives ``AlreadyExists``
+   and the seed's branch.
+7. **Parsed manifests are memoised by digest.** Content is immutable under its digest, so a
+   manifest parsed once is the same value for ever; a cached get then costs one metadata
    lookup (which also proves the blob is still there and gives the current labels).
 """
 
@@ -34,7 +39,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import DigestLike
@@ -240,12 +245,12 @@ class ManifestStore:
         key = make_ref_key(desc)
         writer: ContentWriter | None = None
         try:
-            # The memo stands in for the seed's writer probe when it knows the digest: a
-            # blob we hold is the AlreadyExists case, and its admission failing falls back
-            # to the remote without persisting, exactly as a failing getLocal does.
-            memoised = self._cached(desc, ref, remote)
-            if memoised is not None:
-                return Served(memoised, Source.CACHE, persisted=True)
+            # A metadata lookup stands in for the seed's writer probe: a blob we hold is its
+            # AlreadyExists case, and a failing admission falls back to the remote without
+            # persisting, exactly as a failing getLocal does there.
+            held = self._held(desc, ref, remote)
+            if held is not None:
+                return Served(held, Source.CACHE, persisted=True)
             writer = self._local.writer(key, expected=desc)
         except AlreadyExists:
             try:
@@ -326,32 +331,17 @@ class ManifestStore:
 
         return pull(self, reference, platform=platform, recursive=recursive)
 
-    def audit(
-        self,
-        registry: str,
-        *,
-        repositories: list[str] | tuple[str, ...] | None = None,
-        tags: list[str] | tuple[str, ...] | None = None,
-        concurrency: int = 8,
-        progress: bool = True,
-        insecure: bool | None = None,
-    ) -> AuditResult:
+    def audit(self, registry: str, **options: Any) -> AuditResult:
         """Audit a whole registry into this store's cache.
 
-        See :func:`mstoolkit.manifest_store.audit.audit`; the remote is not used (the audit
-        talks to the registry through its own async client).
+        Takes the keyword options of :func:`mstoolkit.manifest_store.audit.audit`
+        (``repositories``, ``tags``, ``concurrency``, ``progress``, ``resolve``, ...). The
+        store's remote is not used: the audit talks to the registry through its own async
+        client, many requests at a time.
         """
         from mstoolkit.manifest_store.audit import audit  # noqa: PLC0415 (audit imports this module)
 
-        return audit(
-            self,
-            registry,
-            repositories=repositories,
-            tags=tags,
-            concurrency=concurrency,
-            progress=progress,
-            insecure=insecure,
-        )
+        return audit(self, registry, **options)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -380,16 +370,13 @@ class ManifestStore:
         finally:
             reader.close()
 
-    def _cached(self, desc: Descriptor, ref: Reference, remote: ManifestGetter) -> Manifest | None:
-        """The memoised fast path: a parsed manifest after one metadata lookup.
+    def _held(self, desc: Descriptor, ref: Reference, remote: ManifestGetter) -> Manifest | None:
+        """The cached manifest after one metadata lookup, or ``None`` if the blob is absent.
 
-        ``None`` when the memo does not know the digest or the blob is gone. The admission
-        check of :meth:`get_local` runs exactly as there (the GHSA rule holds here too) and
-        its errors propagate.
+        The admission check of :meth:`get_local` runs exactly as there (the GHSA rule holds
+        here too) and its errors propagate; the blob is read and parsed only when the memo
+        does not have it.
         """
-        manifest = self._recall(desc)
-        if manifest is None:
-            return None
         try:
             info = self._local.info(desc.digest)
         except NotFound:
@@ -397,6 +384,10 @@ class ManifestStore:
             return None
         key, repo = distribution_source_label(ref)
         self._admit(info, key, repo, desc, ref, remote)
+        manifest = self._recall(desc)
+        if manifest is None:
+            manifest = _parse_local(self._local.read(desc.digest), desc.media_type)
+            self._remember(manifest, desc)
         return manifest
 
     def _admit(

@@ -24,8 +24,9 @@ def seeded() -> CountingRemote:
     remote.push("library/hello", oci_manifest("hello"), tags=["1.0", "latest"])
     remote.push("cross/one", oci_manifest("shared"), tags=["1.0"])
     remote.push("cross/two", oci_manifest("shared"), tags=["1.0"])
-    children = [remote.push("multi/app", oci_manifest(p)) for p in PLATFORMS]
-    remote.push("multi/app", oci_index(list(zip(children, PLATFORMS, strict=True))), tags=["idx"])
+    for repo in ("multi/app", "cross/two"):  # the same index in two repositories
+        children = [remote.push(repo, oci_manifest(p)) for p in PLATFORMS]
+        remote.push(repo, oci_index(list(zip(children, PLATFORMS, strict=True))), tags=["idx"])
     remote.push(
         "broken/app",
         b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}',
@@ -36,7 +37,8 @@ def seeded() -> CountingRemote:
 
 
 def expected_rows(remote: CountingRemote) -> int:
-    return 2 + 1 + 1 + 1 + len(PLATFORMS) + 1
+    """Tags, plus each index's children once per repository."""
+    return 2 + 1 + 1 + 1 + 1 + 2 * len(PLATFORMS) + 1
 
 
 @pytest.fixture
@@ -82,7 +84,7 @@ def test_a_rerun_only_heads(content: Any, registry: CountingRemote) -> None:
     assert registry.calls["get_manifest"] == 1  # the broken manifest, never cached
     assert again.fetched == 0
     assert again.cached == expected_rows(registry) - 1
-    assert registry.calls["head_manifest"] == 6
+    assert registry.calls["head_manifest"] == 7  # one per tag; children need no request
 
 
 def test_an_interrupted_audit_resumes_without_refetching(tmp_path: Any) -> None:
@@ -120,11 +122,11 @@ def test_an_interrupted_audit_resumes_without_refetching(tmp_path: Any) -> None:
         client=AsyncCountingClient(registry),
         progress=False,
     )
-    fetched = {r.digest for r in result.rows if r.outcome is FetchOutcome.FETCHED}
-    assert fetched.isdisjoint(held)
+    fetched = [r.digest for r in result.rows if r.outcome is FetchOutcome.FETCHED]
+    assert set(fetched).isdisjoint(held)
     assert registry.gets == len(fetched) + 1  # + the broken manifest
     assert result.failed == 1
-    assert {str(i.digest) for i in content.walk()} >= held | fetched
+    assert {str(i.digest) for i in content.walk()} >= held | set(fetched)
 
 
 def test_repositories_and_tags_filters(registry: CountingRemote) -> None:
@@ -196,3 +198,28 @@ def test_store_threads_give_the_same_result(tmp_path: Any, registry: CountingRem
     assert len({str(i.digest) for i in content.walk()}) == len(
         {r.digest for r in result.rows if r.ok}
     )
+
+
+def test_resolve_get_sends_one_get_per_tag_and_no_head(registry: CountingRemote) -> None:
+    """``resolve="get"`` fetches each tag directly: one request per tag, no HEAD."""
+    store = ManifestStore(MemoryStore(), registry)
+    result = store.audit(
+        REGISTRY, client=AsyncCountingClient(registry), progress=False, resolve="get"
+    )
+    assert registry.calls["head_manifest"] == 0
+    fetched = [r for r in result.rows if r.outcome is FetchOutcome.FETCHED]
+    assert registry.calls["get_manifest"] == len(fetched) + 1  # + the broken manifest
+    assert len(result.rows) == expected_rows(registry)
+    tagged = [r for r in result.rows if not r.parent]
+    assert all(r.outcome is not FetchOutcome.CACHED for r in tagged)
+
+
+def test_an_unknown_resolve_mode_is_refused(registry: CountingRemote) -> None:
+    """Only "head" and "get" resolve tags."""
+    with pytest.raises(InvalidArgument, match="guess"):
+        audit(
+            ManifestStore(MemoryStore(), registry),
+            REGISTRY,
+            client=AsyncCountingClient(registry),
+            resolve="guess",
+        )
