@@ -220,13 +220,15 @@ def test_open_cleans_leftovers_but_not_held_locks(make_local_store: MakeStore) -
 
 
 def test_two_instances_share_locks_and_say_who_holds(make_local_store: MakeStore) -> None:
-    """Two LocalStores on one root exclude each other and name the holding pid."""
+    """Two LocalStores on one root exclude each other (before the exists check) and name the
+    holding pid."""
     first = make_local_store()
     second = make_local_store(first.root)
+    present = Descriptor("x/y", put(first, "other", b"present"), 7)
     with first.writer("shared") as writer:
         writer.write(b"x")
         with pytest.raises(Unavailable, match=rf"ref shared locked for .*pid {os.getpid()}"):
-            second.writer("shared")
+            second.writer("shared", expected=present)  # the lock is checked first
     with second.writer("shared") as writer:
         assert writer.status().offset == 1
     second.abort("shared")
