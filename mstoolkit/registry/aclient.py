@@ -101,7 +101,7 @@ class AsyncRegistryClient:
             timeout=timeout,
             follow_redirects=follow_redirects,
             max_redirects=5,
-            http2=transport is None and h2_available(),
+            http2=transport is None and self._endpoint.scheme == "https" and h2_available(),
             limits=httpx.Limits(
                 max_connections=max_concurrency, max_keepalive_connections=max_concurrency
             ),

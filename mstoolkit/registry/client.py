@@ -99,7 +99,7 @@ class RegistryClient:
             timeout=timeout,
             follow_redirects=follow_redirects,
             max_redirects=5,
-            http2=transport is None and h2_available(),
+            http2=transport is None and self._endpoint.scheme == "https" and h2_available(),
             headers={"User-Agent": user_agent},
             event_hooks={"response": [cap_response]},
         )
