@@ -1,6 +1,7 @@
 """Audit throughput: manifests per second fetched from a real registry, ours vs baselines.
 
-usage: python benchmarks/bench_registry.py [--url URL] [--rounds 5] [--repeat 3] [--skopeo-rounds 1]
+usage: python benchmarks/bench_registry.py [--url URL] [--rounds 5] [--repeat 3]
+                                          [--skopeo-rounds 1] [--latency-ms 0]
 
 Starts (or reuses, with ``--url``) a seeded harness registry (CNCF distribution 2.8.2 from
 ``tests/registry_harness``) and fetches every seeded *tag* (43 of them), ``--rounds`` times
@@ -18,8 +19,9 @@ line per mode and exits non-zero on any mismatch.
 
 On loopback the registry answers in well under a millisecond, so the figures measure CPU per
 manifest (ours, the registry's, Python's), not latency hiding. ``--latency-ms N`` routes every
-mode through the test suite's loopback proxy (``tests/support/fault_proxy.py``), which holds
-each manifest answer N ms, as a registry across a network would; that is where concurrency pays.
+mode through the test suite's loopback proxy (``tests/support/fault_proxy.py``, in its own
+process), which holds each manifest answer N ms, as a registry across a network would; that
+is where concurrency pays.
 """
 
 from __future__ import annotations
@@ -46,7 +48,6 @@ sys.path.insert(0, str(ROOT))
 from mstoolkit.mediatypes import MANIFEST_ACCEPT  # noqa: E402
 from mstoolkit.registry import AsyncRegistryClient, RegistryClient  # noqa: E402
 from mstoolkit.registry.verify import content_digest  # noqa: E402
-from tests.support.fault_proxy import Fault, FaultProxy  # noqa: E402
 
 HARNESS = ROOT / "tests" / "registry_harness"
 Ref = tuple[str, str, str]  # repo, tag, expected digest
@@ -127,6 +128,29 @@ def bench_skopeo(host: str, refs: list[Ref]) -> int:
         )
 
 
+_PROXY = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from tests.support.fault_proxy import Fault, FaultProxy
+proxy = FaultProxy(sys.argv[2])
+proxy.add(Fault(path="/manifests/", delay=float(sys.argv[3]) / 1000))
+print(proxy.host, flush=True)
+time.sleep(86400)
+"""
+
+
+def start_latency_proxy(url: str, latency_ms: float) -> tuple[subprocess.Popen[str], str]:
+    """The test suite's fault proxy in its own process (so it does not compete for our GIL),
+    holding every manifest answer *latency_ms*; returns the process and its host:port."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _PROXY, str(ROOT), url, str(latency_ms)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
 def measure(fn: Callable[[], int], repeat: int) -> tuple[float, int]:
     times, errors = [], 0
     for _ in range(repeat):
@@ -147,6 +171,7 @@ def main() -> int:
     os.environ["no_proxy"] = os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-registry-"))
+    proxy: subprocess.Popen[str] | None = None
     datadir = tmp / "registry"
     try:
         if args.url:
@@ -157,9 +182,7 @@ def main() -> int:
             _sh("bash", str(HARNESS / "seed.sh"), url, str(tmp / "inventory.tsv"))
         host = url.removeprefix("http://")
         if args.latency_ms > 0:
-            proxy = FaultProxy(url)
-            proxy.add(Fault(path="/manifests/", delay=args.latency_ms / 1000))
-            host = proxy.host
+            proxy, host = start_latency_proxy(url, args.latency_ms)
         tags = load_refs(HARNESS / "seed-inventory.tsv")
         refs = tags * args.rounds
         skopeo_refs = tags * args.skopeo_rounds
@@ -188,6 +211,9 @@ def main() -> int:
             )
         return 1 if failed else 0
     finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait()
         if not args.url:
             subprocess.run(
                 ["bash", str(HARNESS / "stop.sh"), "--purge", str(datadir)],

@@ -137,6 +137,9 @@ class FaultProxy:
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
+            # socketserver's default backlog of 5 drops the SYNs of a client opening eight
+            # connections at once, which then wait a full second to retry.
+            request_queue_size = 128
 
             def handle_error(self, request: object, client_address: object) -> None:
                 import sys  # noqa: PLC0415

@@ -116,8 +116,11 @@ class TokenIssuer:
                 form = self.rfile.read(length).decode("utf-8", "replace")
                 issuer._answer(self, "POST", urllib.parse.parse_qs(form))
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 128  # concurrent clients must not overflow the backlog
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
