@@ -3,9 +3,11 @@
 This is the hot loop every engine runs (in-process, in a pool worker, on a Dask worker), so
 it is written for speed rather than beauty: one pass over the unit's items, every blob
 hashed once, detected once, and appended to plain Python lists and ``array`` buffers; the
-repeated strings are encoded to dictionary codes on the way, and the batch is assembled
-column-wise at the end. It imports neither pandas nor anything heavier than pyarrow, so
-pool workers start fast.
+repeated strings are dictionary-encoded once per column at the end (in Arrow, not per row in
+Python), and kinds, errors and media types are derived from the handful of distinct labels.
+Files units skip :class:`~mstoolkit.catalog.units.Item` objects and the record columns they
+cannot have. It imports neither pandas nor anything heavier than pyarrow, so pool workers
+start fast.
 
 A JSON Lines byte range does not know its first line number; its chunk keeps the
 range-relative line of each row, and :func:`finish` writes the locators once the base is
@@ -16,16 +18,18 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from mstoolkit.catalog.kinds import kind_of
-from mstoolkit.catalog.readers import read_unit
+from mstoolkit import mediatypes as mt
+from mstoolkit.catalog.kinds import KIND_BY_MEDIA_TYPE, kind_of
+from mstoolkit.catalog.readers import expected_digest, iter_files, read_unit
 from mstoolkit.catalog.schema import (
     CLASSIFY,
     KNOWN_MEDIA_TYPES,
@@ -35,7 +39,7 @@ from mstoolkit.catalog.schema import (
     arrow_schema,
     error_categories,
 )
-from mstoolkit.catalog.units import JsonlRangeUnit, Unit
+from mstoolkit.catalog.units import FilesUnit, JsonlRangeUnit, Unit
 from mstoolkit.catalog.verdicts import kind_codes_to_verdict_codes
 from mstoolkit.digest import ALGORITHMS
 from mstoolkit.manifest.detect import detection_label
@@ -55,6 +59,8 @@ _VERDICTS: Final = pa.array([v.value for v in Verdict], pa.string())
 _KIND_VALUES: Final = pa.array(_KINDS, pa.string())
 _LOCATOR: Final = CLASSIFY.names.index("locator")
 _ERROR_PREFIX: Final = "error:"
+_OCI_MANIFEST: Final = mt.OCI_MANIFEST
+_TIMESTAMP: Final = pa.timestamp("us", tz="UTC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,28 +73,25 @@ class Chunk:
     n_lines: int = 0
 
 
-class _Codes:
-    """Dictionary-encodes one categorical column as values arrive."""
+def _encode(values: Sequence[str], known: Sequence[str]) -> pa.DictionaryArray:
+    """Dictionary-encode *values*: the *known* values first, the others as first seen.
 
-    __slots__ = ("codes", "index", "values")
+    Done once per column in C (``index_in``) rather than once per row in Python.
+    """
+    index = set(known)
+    extra = [v for v in dict.fromkeys(values) if v not in index]
+    dictionary = pa.array([*known, *extra], pa.string())
+    if len(index) + len(extra) == 1:
+        codes = pa.array(np.zeros(len(values), np.int32))
+    else:
+        codes = pc.index_in(pa.array(values, pa.string()), value_set=dictionary)
+    return pa.DictionaryArray.from_arrays(codes, dictionary)
 
-    def __init__(self, known: Iterable[str] = ("",)) -> None:
-        self.values: list[str] = list(known)
-        self.index: dict[str, int] = {v: i for i, v in enumerate(self.values)}
-        self.codes = array("i")
 
-    def add(self, value: str) -> None:
-        code = self.index.get(value)
-        if code is None:
-            code = self.index[value] = len(self.values)
-            self.values.append(value)
-        self.codes.append(code)
-
-    def arrow(self) -> pa.DictionaryArray:
-        return pa.DictionaryArray.from_arrays(
-            pa.array(np.frombuffer(self.codes, dtype=np.int32), pa.int32()),
-            pa.array(self.values, pa.string()),
-        )
+def _constant(rows: int, known: Sequence[str]) -> pa.DictionaryArray:
+    """A column of ``""`` (the first known value) for *rows* rows."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(rows, np.int32)),
+                                          pa.array(list(known), pa.string()))
 
 
 def _timestamp(text: str) -> int | None:
@@ -112,79 +115,158 @@ def _dictionary(codes: np.ndarray, values: pa.Array) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), pa.int32()), values)
 
 
+_MEDIA: Final = tuple(KNOWN_MEDIA_TYPES)
+_ERRORS: Final = error_categories()
+_MISMATCH: Final = _ERRORS.index(BlobError.DIGEST_MISMATCH)
+_ARTIFACT: Final = _KIND_CODE[Kind.ARTIFACT]
+_OTHER: Final = Kind.OTHER
+_sha256: Final = hashlib.sha256
+
+
+class _Rows:
+    """The row-varying columns of one unit, as plain lists and ``array`` buffers.
+
+    ``labels`` holds the detector's label per row (a reader error ``e`` as ``error:e``);
+    kinds, errors and media types are derived from the few distinct labels at the end.
+    ``artifacts`` and ``mismatches`` list the rows whose kind or error the label alone does
+    not decide.
+    """
+
+    __slots__ = ("artifacts", "digests", "labels", "mismatches", "sizes")
+
+    def __init__(self) -> None:
+        self.digests: list[str] = []
+        self.labels: list[str] = []
+        self.sizes = array("q")
+        self.artifacts: list[int] = []
+        self.mismatches: list[int] = []
+
+    def add_blob(self, data: bytes, expected: str) -> None:
+        """Hash, detect and record one blob (the path every row but reader errors takes)."""
+        digest = ("sha256:" + _sha256(data).hexdigest()
+                  if not expected or expected.startswith("sha256:")
+                  else _hash(data, expected))
+        label = detection_label(data)
+        if label == _OCI_MANIFEST and kind_of(label, data) is Kind.ARTIFACT:
+            self.artifacts.append(len(self.labels))
+        if expected and expected != digest:
+            self.mismatches.append(len(self.labels))
+        self.digests.append(digest)
+        self.labels.append(label)
+        self.sizes.append(len(data))
+
+    def add_error(self, error: str, size: int) -> None:
+        """Record a blob the reader could not deliver."""
+        self.digests.append("")
+        self.labels.append(_ERROR_PREFIX + error)
+        self.sizes.append(max(size, 0))
+
+    def columns(self) -> tuple[pa.DictionaryArray, pa.DictionaryArray, np.ndarray]:
+        """Media type and error columns, and the kind codes."""
+        rows = len(self.labels)
+        if not rows:
+            return (_encode([], _MEDIA), _encode([], _ERRORS), np.zeros(0, np.int8))
+        encoded = pa.array(self.labels, pa.string()).dictionary_encode()
+        distinct: list[str] = encoded.dictionary.to_pylist()
+        media = [label if not label.startswith(_ERROR_PREFIX) else "" for label in distinct]
+        errors = [label[len(_ERROR_PREFIX):] if label.startswith(_ERROR_PREFIX) else ""
+                  for label in distinct]
+        kinds = np.array([_INVALID if error else _KIND_CODE[KIND_BY_MEDIA_TYPE.get(label, _OTHER)]
+                          for label, error in zip(media, errors, strict=True)], np.int8)
+        picks = encoded.indices.to_numpy()
+        media_column = _encode(media, _MEDIA)
+        error_column = _encode(errors, _ERRORS)
+        media_codes = media_column.indices.to_numpy()[picks]
+        error_codes = error_column.indices.to_numpy(zero_copy_only=False)[picks]
+        kind_codes = kinds[picks]
+        if self.artifacts:
+            kind_codes[self.artifacts] = _ARTIFACT
+        if self.mismatches:
+            kind_codes[self.mismatches] = _INVALID
+            error_codes[self.mismatches] = _MISMATCH
+        return (
+            pa.DictionaryArray.from_arrays(pa.array(media_codes), media_column.dictionary),
+            pa.DictionaryArray.from_arrays(pa.array(error_codes), error_column.dictionary),
+            kind_codes,
+        )
+
+
+def _batch(source: str, locators: Sequence[str], registries: pa.Array, repositories: pa.Array,
+           created: pa.Array, declared: pa.Array, rows: _Rows) -> pa.RecordBatch:
+    n = len(rows.labels)
+    media, errors, kind_codes = rows.columns()
+    columns: list[pa.Array] = [
+        _dictionary(np.zeros(n, np.int32), pa.array([source], pa.string())),
+        pa.array(locators, pa.large_string()),
+        registries,
+        repositories,
+        created,
+        pa.array(rows.digests, pa.large_string()),
+        pa.array(np.frombuffer(rows.sizes, dtype=np.int64) if n else np.zeros(0, np.int64)),
+        declared,
+        media,
+        _dictionary(kind_codes, _KIND_VALUES),
+        errors,
+        *(_dictionary(codes, _VERDICTS) for codes in kind_codes_to_verdict_codes(kind_codes)),
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=_SCHEMA)
+
+
+def _classify_files(unit: FilesUnit) -> Chunk:
+    """The files loop: no :class:`Item` per blob, constant record columns."""
+    rows = _Rows()
+    add_blob = rows.add_blob
+    digest_names = unit.digest_names
+    for name, (base, data, error, size) in zip(
+            unit.names, iter_files(unit.root, unit.names, unit.limit), strict=True):
+        if error:
+            rows.add_error(error, size)
+        elif not digest_names:
+            add_blob(data, "")
+        elif name.endswith(base) and name[-len(base) - 8:-len(base)] == "/sha256/":
+            add_blob(data, "sha256:" + base)
+        else:
+            add_blob(data, expected_digest(name))
+    n = len(unit.names)
+    hints = unit.hints
+    declared = (_encode([hints.get(name, "") for name in unit.names], _MEDIA) if hints
+                else _constant(n, _MEDIA))
+    return Chunk(_batch(unit.source, unit.names, _constant(n, ("",)), _constant(n, ("",)),
+                        pa.nulls(n, _TIMESTAMP), declared, rows))
+
+
 def classify_unit(unit: Unit) -> Chunk:
     """Classify every blob of *unit*; never raises for bad content (rows say what is wrong)."""
+    if isinstance(unit, FilesUnit):
+        return _classify_files(unit)
     items, n_lines = read_unit(unit)
     relative = isinstance(unit, JsonlRangeUnit)
-    sha256 = hashlib.sha256
+    rows = _Rows()
+    add_blob = rows.add_blob
     locators: list[str] = []
     lines = array("q")
-    digests: list[str] = []
-    sizes = array("q")
-    kinds = array("b")
-    declared = _Codes(KNOWN_MEDIA_TYPES)
-    media = _Codes(KNOWN_MEDIA_TYPES)
-    errors = _Codes(error_categories())
-    registries = _Codes()
-    repositories = _Codes()
+    declared: list[str] = []
+    registries: list[str] = []
+    repositories: list[str] = []
     created: list[int | None] = []
     for item in items:
         line = item.line
         lines.append(line)
         locators.append(str(line + 1) if line >= 0 and not relative else item.locator)
-        declared.add(item.hint)
-        registries.add(item.registry)
-        repositories.add(item.repository)
+        declared.append(item.hint)
+        registries.append(item.registry)
+        repositories.append(item.repository)
         created.append(_timestamp(item.created) if item.created else None)
         if item.error:
-            digests.append("")
-            sizes.append(max(item.size, 0))
-            media.add("")
-            errors.add(item.error)
-            kinds.append(_INVALID)
-            continue
-        data = item.data
-        expected = item.expected
-        if expected and not expected.startswith("sha256:"):
-            digest = _hash(data, expected)
+            rows.add_error(item.error, item.size)
         else:
-            digest = "sha256:" + sha256(data).hexdigest()
-        digests.append(digest)
-        sizes.append(len(data))
-        label = detection_label(data)
-        if label.startswith(_ERROR_PREFIX):
-            media.add("")
-            error = label[len(_ERROR_PREFIX):]
-            kind = _INVALID
-        else:
-            media.add(label)
-            error = ""
-            kind = _KIND_CODE[kind_of(label, data)]
-        if expected and expected != digest:
-            error = BlobError.DIGEST_MISMATCH
-            kind = _INVALID
-        errors.add(error)
-        kinds.append(kind)
-    rows = len(locators)
-    kind_codes = np.frombuffer(kinds, dtype=np.int8) if rows else np.zeros(0, np.int8)
-    columns: list[pa.Array] = [
-        _dictionary(np.zeros(rows, np.int32), pa.array([unit.source], pa.string())),
-        pa.array(locators, pa.large_string()),
-        registries.arrow(),
-        repositories.arrow(),
-        pa.array(created, pa.timestamp("us", tz="UTC")),
-        pa.array(digests, pa.large_string()),
-        pa.array(np.frombuffer(sizes, dtype=np.int64) if rows else np.zeros(0, np.int64)),
-        declared.arrow(),
-        media.arrow(),
-        _dictionary(kind_codes, _KIND_VALUES),
-        errors.arrow(),
-        *(_dictionary(codes, _VERDICTS) for codes in kind_codes_to_verdict_codes(kind_codes)),
-    ]
-    batch = pa.RecordBatch.from_arrays(columns, schema=_SCHEMA)
+            add_blob(item.data, item.expected)
+    batch = _batch(unit.source, locators, _encode(registries, ("",)),
+                   _encode(repositories, ("",)), pa.array(created, _TIMESTAMP),
+                   _encode(declared, _MEDIA), rows)
     if not relative:
         return Chunk(batch)
-    line_array = np.frombuffer(lines, dtype=np.int64) if rows else np.zeros(0, np.int64)
+    line_array = np.frombuffer(lines, dtype=np.int64) if len(lines) else np.zeros(0, np.int64)
     return Chunk(batch, line_array, n_lines or 0)
 
 

@@ -14,12 +14,18 @@ an ``oci-manifest``.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Final
 
 import orjson
 
 from mstoolkit import mediatypes as mt
 from mstoolkit.catalog.schema import ARTIFACT_MANIFEST_TYPES, Kind
+
+try:  # the lazy parser is an optimisation; orjson alone gives the same kinds
+    import simdjson as _simdjson
+except ImportError:  # pragma: no cover
+    _simdjson = None  # type: ignore[assignment]
 
 __all__ = ["IMAGE_CONFIG_TYPES", "KIND_BY_MEDIA_TYPE", "is_artifact", "kind_of"]
 
@@ -57,13 +63,78 @@ def is_artifact(doc: Any) -> bool:
     return False
 
 
+class _ScratchParser(threading.local):
+    """One reusable simdjson parser per thread; its proxies never leave :func:`_simd_says`."""
+
+    parser: Any = None
+
+
+_SCRATCH: Final = _ScratchParser()
+_BOM: Final = b"\xef\xbb\xbf"
+#: Larger documents go to orjson, so that the cached parser never holds a huge buffer.
+_CACHED_PARSER_LIMIT: Final = 1 << 20
+
+
+def _simd_says(data: bytes) -> bool | None:
+    """Whether the manifest is an artifact, read lazily by simdjson; ``None``: ask orjson.
+
+    Only a *no* is taken from simdjson, and only when orjson could not read the document
+    differently: ``artifactType`` and ``config`` are top-level keys at most once each, and
+    ``mediaType`` is a key of ``config`` at most once (orjson keeps the last of duplicate
+    keys, simdjson finds the first; both decode escaped keys the same way). A *yes*, rare,
+    is confirmed by orjson, so documents only simdjson accepts cannot become artifacts. No
+    byte scans: a search through a 3 KB blob costs as much as the lazy parse.
+    """
+    if _simdjson is None or len(data) > _CACHED_PARSER_LIMIT or data.startswith(_BOM):
+        return None
+    parser = _SCRATCH.parser
+    if parser is None:
+        parser = _SCRATCH.parser = _simdjson.Parser()
+    doc: Any = None
+    artifact_type: Any = None
+    config: Any = None
+    config_type: Any = None
+    try:
+        doc = parser.parse(data)
+        if doc.__class__ is not _simdjson.Object:
+            return False
+        keys = list(doc.keys())
+        if "artifactType" in keys:
+            if keys.count("artifactType") > 1:
+                return None
+            artifact_type = doc.get("artifactType")
+            if artifact_type.__class__ is str and artifact_type:
+                return None
+        if "config" not in keys:
+            return False
+        if keys.count("config") > 1:
+            return None
+        config = doc.get("config")
+        if config.__class__ is not _simdjson.Object:
+            return False
+        if list(config.keys()).count("mediaType") > 1:
+            return None
+        config_type = config.get("mediaType")
+        if config_type.__class__ is str and config_type not in IMAGE_CONFIG_TYPES:
+            return None
+        return False
+    except Exception:  # any parser complaint: ask orjson
+        return None
+    finally:
+        del doc, artifact_type, config, config_type
+
+
 def kind_of(media_type: str, data: bytes) -> Kind:
     """The kind of a blob the detector called *media_type* (not an ``error:`` label)."""
     kind = KIND_BY_MEDIA_TYPE.get(media_type, Kind.OTHER)
     if kind is not Kind.OCI_MANIFEST:
         return kind
-    if b"artifactType" not in data and b"mediaType" not in data and b"\\u" not in data:
+    # "mediaType" first: nearly every manifest has it early, which ends the test before
+    # a scan of the whole blob for the others.
+    if b"mediaType" not in data and b"artifactType" not in data and b"\\u" not in data:
         return kind  # neither key can be spelled, even with escapes: neither rule fires
+    if _simd_says(data) is False:
+        return kind
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError:

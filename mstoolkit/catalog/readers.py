@@ -242,33 +242,86 @@ def _plan_one(fmt: InputFormat, chunk_size: int, limit: int) -> Iterator[Unit]:
         yield from _plan_parquet(path, chunk_size, limit)
 
 
-def _read_file(root: str, name: str, limit: int, expected: str, hint: str) -> Item:
+#: Bytes asked for by the first ``read`` of a file: every manifest but the largest fits.
+_FIRST_READ: Final = 1 << 16
+
+
+def _open_dir(root: str, head: str) -> int:
     try:
-        fd = os.open(os.path.join(root, name), os.O_RDONLY)
-    except FileNotFoundError:
-        return Item(name, b"", hint=hint, error=BlobError.NOT_FOUND)
+        return os.open(os.path.join(root, head) if head else root, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
-        return Item(name, b"", hint=hint, error=BlobError.READ_ERROR)
+        return -1
+
+
+def _read_fd(fd: int, limit: int) -> tuple[bytes, str, int]:
+    data = os.read(fd, _FIRST_READ)
+    if len(data) < _FIRST_READ and len(data) <= limit:
+        return data, "", len(data)  # a regular file reads short only at its end
+    size = os.fstat(fd).st_size
+    if size > limit:
+        return b"", BlobError.TOO_LARGE, size
+    if size > len(data):
+        data += os.read(fd, size - len(data))
+    return data, "", len(data)
+
+
+def iter_files(root: str, names: Iterable[str],
+               limit: int) -> Iterator[tuple[str, bytes, str, int]]:
+    """``(file name, data, error, size)`` for each ``root/name``, in order: the hot loop's
+    reader, without an :class:`Item` per file.
+
+    Files are opened relative to a descriptor of their directory (``openat``: the kernel
+    resolves one component, not the whole path) and read with one ``read`` when smaller
+    than 64 KiB, so a blob costs three system calls; ``fstat`` runs only for larger files.
+    This roughly halves the cost of reading a small file against ``open().read()``.
+    """
+    dirs: dict[str, int] = {}
     try:
-        size = os.fstat(fd).st_size
-        if size > limit:
-            return Item(name, b"", hint=hint, error=BlobError.TOO_LARGE, size=size)
-        data = os.read(fd, size)
-        return Item(name, data, hint=hint, expected=expected)
-    except OSError:
-        return Item(name, b"", hint=hint, error=BlobError.READ_ERROR)
+        for name in names:
+            head, _, base = name.rpartition("/")
+            dir_fd = dirs.get(head)
+            if dir_fd is None:
+                dir_fd = dirs[head] = _open_dir(root, head)
+            try:
+                if dir_fd >= 0:
+                    fd = os.open(base, os.O_RDONLY, dir_fd=dir_fd)
+                else:
+                    fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            except FileNotFoundError:
+                yield base, b"", BlobError.NOT_FOUND, -1
+                continue
+            except OSError:
+                yield base, b"", BlobError.READ_ERROR, -1
+                continue
+            try:
+                data, error, size = _read_fd(fd, limit)
+            except OSError:
+                data, error, size = b"", BlobError.READ_ERROR, -1
+            finally:
+                os.close(fd)
+            yield base, data, error, size
     finally:
-        os.close(fd)
+        for dir_fd in dirs.values():
+            if dir_fd >= 0:
+                os.close(dir_fd)
+
+
+def expected_digest(name: str) -> str:
+    """The digest a layout blob's path ``…/<alg>/<hex>`` promises."""
+    alg_dir, _, hexpart = name.rpartition("/")
+    return f"{alg_dir.rpartition('/')[2]}:{hexpart}"
 
 
 def _files(unit: FilesUnit) -> Iterator[Item]:
     hints = unit.hints
-    for name in unit.names:
-        expected = ""
-        if unit.digest_names:
-            alg_dir, _, hexpart = name.rpartition("/")
-            expected = f"{alg_dir.rpartition('/')[2]}:{hexpart}"
-        yield _read_file(unit.root, name, unit.limit, expected, hints.get(name, ""))
+    read = iter_files(unit.root, unit.names, unit.limit)
+    for name, (_, data, error, size) in zip(unit.names, read, strict=True):
+        hint = hints.get(name, "")
+        if error:
+            yield Item(name, b"", hint=hint, error=error, size=size if size >= 0 else -1)
+        else:
+            expected = expected_digest(name) if unit.digest_names else ""
+            yield Item(name, data, hint=hint, expected=expected)
 
 
 def _parquet(unit: ParquetUnit) -> Iterator[Item]:
