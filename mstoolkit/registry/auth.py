@@ -366,9 +366,12 @@ def _docker_config_source(registry: str) -> CredentialSource:
     def lookup() -> Credentials | None:
         try:
             return DockerConfig.load().credentials_for(registry)
-        except InvalidArgument as exc:
-            # The docker CLI warns and carries on anonymously; so do we.
-            log.warning("ignoring docker config: %s", exc)
+        except (InvalidArgument, Unauthenticated) as exc:
+            # Nobody asked for these credentials explicitly: a broken config file, or a
+            # credsStore helper that this kernel's PATH lacks (Docker Desktop's config seen
+            # from a Jupyter environment), must not stop anonymous access. The docker CLI
+            # warns and carries on for a broken file; we do so for both.
+            log.warning("ignoring docker credentials for %s: %s", registry, exc)
             return None
 
     return lookup

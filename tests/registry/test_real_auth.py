@@ -237,3 +237,36 @@ def test_async_client_with_bearer_tokens(token_registry: RegistryServer) -> None
     digest, tags = asyncio.run(scenario())
     assert digest == HELLO
     assert tags == ["latest", "oci", "v2s1", "v2s2"]
+
+
+def test_implicit_docker_config_is_not_consulted_without_a_challenge(
+    registry_server: RegistryServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """auth=None reads docker's config only when a registry asks: an open registry works even
+    when the configured credsStore helper does not exist."""
+    folder = _isolated_docker_config(monkeypatch, tmp_path)
+    (folder / "config.json").write_text(json.dumps({"credsStore": "not-installed-anywhere"}))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    with RegistryClient(registry_server.host, insecure=True) as client:
+        assert client.get_manifest("library/hello", "latest").digest == HELLO
+
+
+def test_implicit_docker_config_helper_failure_is_a_warning_at_a_challenge(
+    htpasswd_registry: RegistryServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """When a challenge makes us consult a helper that is missing, the fetch is anonymous
+    (Unauthenticated from the registry) and the log says why."""
+    folder = _isolated_docker_config(monkeypatch, tmp_path)
+    (folder / "config.json").write_text(json.dumps({"credsStore": "not-installed-anywhere"}))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    with (
+        RegistryClient(htpasswd_registry.host, insecure=True) as client,
+        pytest.raises(Unauthenticated, match="UNAUTHORIZED"),
+    ):
+        client.get_manifest("library/hello", "latest")
+    assert "docker-credential-not-installed-anywhere" in caplog.text
