@@ -21,8 +21,7 @@ import json
 
 from mstoolkit.digest import Digest
 from mstoolkit.errors import DigestMismatch, InvalidDigest, MstoolkitError
-from mstoolkit.manifest.detect import detect_media_type
-from mstoolkit.manifest.schema1 import schema1_canonical_payload
+from mstoolkit.manifest import detect_media_type, schema1_canonical_payload
 from mstoolkit.mediatypes import DOCKER_SCHEMA1, DOCKER_SCHEMA1_SIGNED, SCHEMA1_TYPES
 
 __all__ = [
