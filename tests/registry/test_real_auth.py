@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mstoolkit.errors import PermissionDenied, Unauthenticated
+from mstoolkit.errors import Unauthenticated
 from mstoolkit.mediatypes import OCI_INDEX
 from mstoolkit.registry import AsyncRegistryClient, Credentials, RegistryClient
 from tests.support.fault_proxy import ProxyFactory
@@ -190,10 +190,9 @@ def test_anonymous_token_without_access_is_unauthenticated(
         client.get_manifest("library/hello", "latest")
 
 
-def test_registry_enforces_scope_and_denied_maps_to_permission(
-    token_registry: RegistryServer,
-) -> None:
-    """A token limited to one repo opens that repo only; the other one stays closed."""
+def test_registry_enforces_token_scope(token_registry: RegistryServer) -> None:
+    """A token limited to one repo opens that repo only: for another we ask the issuer once,
+    the registry refuses the empty grant again, and we report Unauthenticated, no loop."""
     issuer = token_registry.token_issuer
     assert issuer is not None
     original = issuer.grant
@@ -203,8 +202,10 @@ def test_registry_enforces_scope_and_denied_maps_to_permission(
             token_registry.host, insecure=True, auth=token_registry.credentials
         ) as client:
             assert client.get_manifest("library/hello", "oci").media_type
-            with pytest.raises((Unauthenticated, PermissionDenied)):
+            before = issuer.scope_requests("repository:library/tiny:pull")
+            with pytest.raises(Unauthenticated, match="UNAUTHORIZED"):
                 client.get_manifest("library/tiny", "1.0")
+            assert issuer.scope_requests("repository:library/tiny:pull") == before + 1
     finally:
         issuer.grant = original
 
