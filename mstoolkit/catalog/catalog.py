@@ -15,6 +15,9 @@ digest that recorded one.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,8 +40,9 @@ from mstoolkit.catalog.schema import (
 )
 from mstoolkit.catalog.units import DEFAULT_LIMIT
 from mstoolkit.catalog.verdicts import verdict_frame
+from mstoolkit.content import LocalStore
 from mstoolkit.digest import DigestLike
-from mstoolkit.errors import NotFound
+from mstoolkit.errors import InvalidArgument, NotFound
 from mstoolkit.labels import LABEL_DISTRIBUTION_SOURCE
 from mstoolkit.manifest.parse import parse_manifest
 from mstoolkit.mediatypes import DOCKER_FOREIGN_LAYER
@@ -51,6 +55,8 @@ def __dir__() -> list[str]:
 
 
 _SOURCE_PREFIX: Final = LABEL_DISTRIBUTION_SOURCE + "."
+#: Blobs per pool task: enough to amortise pickling the store handle and the results.
+_BATCH: Final = 2048
 
 
 class _InfoLike(Protocol):
@@ -131,38 +137,89 @@ def _declared(fetches: Sequence[Any]) -> dict[str, str]:
     return {digest: media_type for digest, (_, media_type) in declared.items()}
 
 
+def _fields_of(store: CatalogStore, digest: DigestLike, size: int, limit: int,
+               validate: bool, detail: bool) -> Fields:
+    if size > limit:
+        return Fields(error=BlobError.TOO_LARGE)
+    try:
+        data = store.read(digest)
+    except NotFound:
+        return Fields(error=BlobError.NOT_FOUND)
+    return extract(data, detail=detail, validate=parse_manifest if validate else None)
+
+
+def _fields_batch(store: CatalogStore, work: list[tuple[DigestLike, int]], limit: int,
+                  validate: bool, detail: bool) -> list[Fields]:
+    """A pool task: the fields of a batch of blobs."""
+    return [_fields_of(store, digest, size, limit, validate, detail) for digest, size in work]
+
+
+def _batches(items: Iterator[_InfoLike], size: int) -> Iterator[list[_InfoLike]]:
+    batch: list[_InfoLike] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class Catalog:
     """DataFrames over a content store; see the module docstring.
 
     *filters* are containerd filters passed to ``walk()`` (e.g. to take only blobs labelled
     for one registry). *validate* runs the full manifest parser on every blob as well, so
     that ``invalid-manifest`` means "parse_manifest refuses it" (several times slower).
-    Blobs larger than *limit* are not read and get ``too-large``.
+    Blobs larger than *limit* are not read and get ``too-large``. *workers* read and decode
+    blobs in a process pool while this process walks the store (default: every core for a
+    ``LocalStore``, which reopens itself in each worker; one, in process, for other stores).
     """
 
     def __init__(self, store: CatalogStore, *, filters: Sequence[str] = (),
-                 validate: bool = False, limit: int = DEFAULT_LIMIT) -> None:
+                 validate: bool = False, limit: int = DEFAULT_LIMIT,
+                 workers: int | None = None) -> None:
         self.store = store
         self.filters = tuple(filters)
         self.validate = validate
         self.limit = limit
+        if workers is not None and workers < 1:
+            raise InvalidArgument(f"workers must be positive, not {workers}")
+        self.workers = workers
 
     def __repr__(self) -> str:
         return f"Catalog({self.store!r})"
 
+    def _pool_size(self) -> int:
+        if self.workers is not None:
+            return self.workers
+        # only a store that reopens itself in a worker (LocalStore) is worth a pool
+        return (os.cpu_count() or 1) if isinstance(self.store, LocalStore) else 1
+
     def _scan(self, *, detail: bool = False) -> Iterator[tuple[_InfoLike, Fields]]:
-        validate = parse_manifest if self.validate else None
-        read = self.store.read
-        for info in self.store.walk(*self.filters):
-            if info.size > self.limit:
-                yield info, Fields(error=BlobError.TOO_LARGE)
-                continue
-            try:
-                data = read(info.digest)
-            except NotFound:
-                yield info, Fields(error=BlobError.NOT_FOUND)
-                continue
-            yield info, extract(data, detail=detail, validate=validate)
+        """Each walked blob with its fields, in walk order; read and extracted here or, with
+        several workers, by a pool while this process walks (batches of digests go out,
+        Fields come back)."""
+        infos = self.store.walk(*self.filters)
+        size = self._pool_size()
+        if size <= 1:
+            for info in infos:
+                yield info, _fields_of(self.store, info.digest, info.size, self.limit,
+                                       self.validate, detail)
+            return
+        context = multiprocessing.get_context()
+        with context.Pool(size) as pool:
+            pending: deque[tuple[list[_InfoLike], Any]] = deque()
+            for batch in _batches(infos, _BATCH):
+                work = [(info.digest, info.size) for info in batch]
+                args = (self.store, work, self.limit, self.validate, detail)
+                pending.append((batch, pool.apply_async(_fields_batch, args)))
+                if len(pending) > 2 * size:
+                    done, result = pending.popleft()
+                    yield from zip(done, result.get(), strict=True)
+            while pending:
+                done, result = pending.popleft()
+                yield from zip(done, result.get(), strict=True)
 
     def manifests(self) -> pd.DataFrame:
         """One row per blob: digest, media types, kind, layers, platforms, sources, first and

@@ -22,6 +22,7 @@ from mstoolkit.catalog.schema import (
 from mstoolkit.content import FetchRecord, Info, LocalStore, MemoryStore, Store, write_blob
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import Digest
+from mstoolkit.errors import InvalidArgument
 from tests.catalog.inputs import expected_label
 from tests.support.fixtures_data import FIXTURES, expected_rows
 
@@ -202,3 +203,14 @@ def test_filters_pass_through_to_walk(local_store: LocalStore) -> None:
     """Containerd filters select blobs, e.g. those labelled for quay.io."""
     quay = Catalog(local_store, filters=[f'labels."{SOURCE}quay.io"']).manifests()
     assert quay["digest"].tolist() == [_digest(WINDOWS)]
+
+
+def test_a_worker_pool_gives_the_same_tables(local_store: LocalStore,
+                                             manifests: pd.DataFrame) -> None:
+    """With two pool workers reading and decoding, every table equals the in-process one."""
+    pooled, serial = Catalog(local_store, workers=2), Catalog(local_store, workers=1)
+    pd.testing.assert_frame_equal(pooled.manifests(), serial.manifests())
+    pd.testing.assert_frame_equal(pooled.layers(), serial.layers())
+    pd.testing.assert_frame_equal(pooled.platforms(), serial.platforms())
+    with pytest.raises(InvalidArgument):
+        Catalog(local_store, workers=0)
