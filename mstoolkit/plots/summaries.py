@@ -52,6 +52,16 @@ _SHORT: Final[Mapping[str, str]] = {
     "application/vnd.oci.artifact.manifest.v1+json": "OCI artifact manifest (1.1-rc)",
     "application/vnd.cncf.oras.artifact.manifest.v1+json": "ORAS artifact manifest",
     "": UNDETECTED,
+    # Layers and configs, for the tables that list a manifest's parts.
+    mt.DOCKER_LAYER: "Docker layer (gzip)",
+    mt.DOCKER_FOREIGN_LAYER: "Docker foreign layer",
+    "application/vnd.docker.container.image.rootfs.diff+x-gtar": "schema1 layer",
+    mt.OCI_LAYER: "OCI layer (tar)",
+    mt.OCI_LAYER_GZIP: "OCI layer (gzip)",
+    mt.OCI_LAYER_ZSTD: "OCI layer (zstd)",
+    mt.DOCKER_CONFIG: "Docker image config",
+    mt.OCI_CONFIG: "OCI image config",
+    mt.OCI_EMPTY: "OCI empty",
 }
 
 #: Readable engine names for the verdict columns, in the columns' order.

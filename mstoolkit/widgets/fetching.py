@@ -216,14 +216,12 @@ def layers_frame(result: PullResult) -> pd.DataFrame:
         for position, layer in enumerate(getattr(manifest, "layers", ())):
             rows.append({
                 "platform": platform,
-                "manifest": str(manifest.digest),
                 "#": position,
                 "digest": str(layer.digest),
                 "media type": short_media_type(layer.media_type),
                 "size": layer.size if layer.size >= 0 else None,
             })
-    frame = pd.DataFrame(rows, columns=["platform", "manifest", "#", "digest", "media type",
-                                        "size"])
+    frame = pd.DataFrame(rows, columns=["platform", "#", "digest", "media type", "size"])
     frame["size"] = frame["size"].astype("Int64")
     if not frame.empty and (frame["platform"] == "").all():
         frame = frame.drop(columns=["platform"])

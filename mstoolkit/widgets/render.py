@@ -34,8 +34,16 @@ def __dir__() -> list[str]:
 
 
 _UNITS: Final = ("B", "kB", "MB", "GB", "TB")
-_TABLE_CSS: Final = (
-    "border-collapse:collapse;font-size:0.9em;font-family:var(--jp-code-font-family,monospace)"
+#: One style block per table: padded, left-aligned cells and a light rule between rows, so
+#: a table reads the same in JupyterLab, classic Notebook and Voilà (their defaults differ).
+_TABLE_STYLE: Final = (
+    "<style>"
+    "table.mst-table{border-collapse:collapse;font-size:0.9em;"
+    "font-family:var(--jp-code-font-family,monospace)}"
+    "table.mst-table th,table.mst-table td{padding:0.2em 0.8em;text-align:left;"
+    "border-bottom:1px solid #e0e0e0;white-space:nowrap}"
+    "table.mst-table th{font-weight:600;border-bottom:1px solid #999}"
+    "</style>"
 )
 
 
@@ -74,8 +82,7 @@ def frame_html(frame: pd.DataFrame, *, caption: str = "", empty: str = "none") -
     if frame.empty:
         return f"{head}<p style='color:#666;margin:0'>{html.escape(empty)}</p>"
     table = frame.to_html(index=False, border=0, escape=True, na_rep="—", classes="mst-table")
-    table = table.replace("<table ", f"<table style='{_TABLE_CSS}' ", 1)
-    return head + table
+    return f"{head}{_TABLE_STYLE}<div style='overflow-x:auto'>{table}</div>"
 
 
 def message_html(text: str, tone: Tone = Tone.INFO) -> str:
