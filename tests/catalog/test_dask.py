@@ -12,6 +12,7 @@ from distributed import Client, LocalCluster
 from mstoolkit.catalog.classify import classify, read_classified
 from mstoolkit.catalog.dask_engine import prevalence_dask
 from mstoolkit.catalog.prevalence import prevalence
+from mstoolkit.cli.main import main
 from tests.catalog.inputs import FIXTURES, record_lines, utf8_blobs, write_jsonl
 
 pytestmark = pytest.mark.slow
@@ -76,3 +77,13 @@ def test_dask_parquet_output_and_prevalence(client: Client, tmp_path: Path,
     for by in ("source", ["media_type", "error"], None):
         pd.testing.assert_frame_equal(prevalence_dask(str(out), by, scheduler=client),
                                       prevalence(local_frame, by))
+
+
+def test_cli_engine_dask_with_a_scheduler_address(cluster: LocalCluster, tmp_path: Path,
+                                                  local_frame: pd.DataFrame) -> None:
+    """`mstoolkit classify --engine dask --scheduler ADDR` writes the local engine's rows."""
+    out = tmp_path / "rows.csv"
+    code = main(["classify", str(FIXTURES / "blobs"), "--engine", "dask", "--scheduler",
+                 cluster.scheduler_address, "--format", "csv", "-o", str(out), "-q"])
+    assert code == 0
+    assert pd.read_csv(out)["digest"].tolist() == local_frame["digest"].tolist()
