@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any, Final, Protocol
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from mstoolkit.catalog.extract import Fields, extract
 from mstoolkit.catalog.schema import (
@@ -174,11 +175,12 @@ class Catalog:
     Blobs larger than *limit* are not read and get ``too-large``. *workers* read and decode
     blobs in a process pool while this process walks the store (default: every core for a
     ``LocalStore``, which reopens itself in each worker; one, in process, for other stores).
+    *progress* shows a tqdm bar (blobs/s) while the store is scanned.
     """
 
     def __init__(self, store: CatalogStore, *, filters: Sequence[str] = (),
                  validate: bool = False, limit: int = DEFAULT_LIMIT,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, progress: bool = False) -> None:
         self.store = store
         self.filters = tuple(filters)
         self.validate = validate
@@ -186,6 +188,7 @@ class Catalog:
         if workers is not None and workers < 1:
             raise InvalidArgument(f"workers must be positive, not {workers}")
         self.workers = workers
+        self.progress = progress
 
     def __repr__(self) -> str:
         return f"Catalog({self.store!r})"
@@ -200,7 +203,9 @@ class Catalog:
         """Each walked blob with its fields, in walk order; read and extracted here or, with
         several workers, by a pool while this process walks (batches of digests go out,
         Fields come back)."""
-        infos = self.store.walk(*self.filters)
+        infos: Iterator[_InfoLike] = self.store.walk(*self.filters)
+        if self.progress:
+            infos = iter(tqdm(infos, unit="blob", unit_scale=True, desc="catalog"))
         size = self._pool_size()
         if size <= 1:
             for info in infos:

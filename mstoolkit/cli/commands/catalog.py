@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     """Open the store, build the table, write it."""
     store = open_existing_store(args.store)
     try:
-        catalog = Catalog(store, filters=args.filter, validate=args.validate)
+        catalog = Catalog(store, filters=args.filter, validate=args.validate,
+                          progress=not args.quiet and sys.stderr.isatty())
         frame = TABLES[args.table](catalog)
     finally:
         store.close()
