@@ -29,14 +29,17 @@ def code(text: str) -> Cell:
 
 SETUP = code("""
     import os
-    from pathlib import Path
 
     import pandas as pd
 
+    from mstoolkit.cli.settings import store_path
+
     # The registry to audit and the cache to keep its manifests in. Both come from the
-    # environment so the same notebook runs against a test registry, a mirror or production.
+    # environment so the same notebook runs against a test registry, a mirror or production;
+    # the cache is the one the `mstoolkit` command uses ($MSTOOLKIT_STORE, else
+    # ~/.cache/mstoolkit/store), so `mstoolkit audit` and these notebooks share it.
     REGISTRY = os.environ.get("MSTOOLKIT_REGISTRY", "127.0.0.1:5000")
-    STORE = Path(os.environ.get("MSTOOLKIT_STORE", Path.home() / ".cache" / "mstoolkit"))
+    STORE = store_path(None)
     pd.set_option("display.max_colwidth", 80)
     print(f"registry: {REGISTRY}\\ncache:    {STORE}")
 """)
