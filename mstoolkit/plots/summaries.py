@@ -22,8 +22,8 @@ from mstoolkit.errors import InvalidArgument
 
 __all__ = [
     "ENGINE_LABELS",
-    "UNKNOWN",
     "UNDETECTED",
+    "UNKNOWN",
     "engine_label",
     "history_counts",
     "media_type_counts",
