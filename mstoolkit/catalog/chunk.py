@@ -249,18 +249,18 @@ def classify_unit(unit: Unit) -> Chunk:
     registries: list[str] = []
     repositories: list[str] = []
     created: list[int | None] = []
-    for item in items:
-        line = item.line
+    for (locator, data, hint, expected, error, size, line, registry, repository,
+         stamp) in items:
         lines.append(line)
-        locators.append(str(line + 1) if line >= 0 and not relative else item.locator)
-        declared.append(item.hint)
-        registries.append(item.registry)
-        repositories.append(item.repository)
-        created.append(_timestamp(item.created) if item.created else None)
-        if item.error:
-            rows.add_error(item.error, item.size)
+        locators.append(str(line + 1) if line >= 0 and not relative else locator)
+        declared.append(hint)
+        registries.append(registry)
+        repositories.append(repository)
+        created.append(_timestamp(stamp) if stamp else None)
+        if error:
+            rows.add_error(error, size)
         else:
-            add_blob(item.data, item.expected)
+            add_blob(data, expected)
     batch = _batch(unit.source, locators, _encode(registries, ("",)),
                    _encode(repositories, ("",)), pa.array(created, _TIMESTAMP),
                    _encode(declared, _MEDIA), rows)

@@ -48,11 +48,6 @@ BLOB_COLUMNS: Final = ("blob", "raw", "manifest", "data")
 _HINT_FIELDS: Final = ("media_type_hint", "media_type", "declared_media_type")
 
 
-def _text(record: Mapping[str, Any], key: str) -> str:
-    value = record.get(key)
-    return value if isinstance(value, str) else ""
-
-
 def _hint(record: Mapping[str, Any]) -> str:
     for key in _HINT_FIELDS:
         value = record.get(key)
@@ -64,19 +59,30 @@ def _hint(record: Mapping[str, Any]) -> str:
 def record_item(record: Mapping[str, Any], *, line: int = -1, locator: str = "",
                 limit: int) -> Item:
     """The item a decoded record stands for (``bad-record`` if its blob is not text)."""
-    blob = record.get("blob")
+    get = record.get
+    blob = get("blob")
     if isinstance(blob, str):
         data = blob.encode("utf-8", "surrogatepass")
     elif isinstance(blob, bytes | bytearray | memoryview):
         data = bytes(blob)
     else:
         return Item(locator, b"", error=BlobError.BAD_RECORD, line=line)
-    too_large = len(data) > limit
+    size = len(data)
+    hint = get("media_type_hint")
+    if not isinstance(hint, str):
+        hint = _hint(record)
+    digest = get("digest")
+    registry = get("registry")
+    repository = get("repository")
+    created = get("created")
+    error = ""
+    if size > limit:
+        data, error = b"", BlobError.TOO_LARGE
     return Item(
-        locator, b"" if too_large else data, hint=_hint(record),
-        expected=_text(record, "digest"), error=BlobError.TOO_LARGE if too_large else "",
-        size=len(data), line=line, registry=_text(record, "registry"),
-        repository=_text(record, "repository"), created=_text(record, "created"),
+        locator, data, hint, digest if isinstance(digest, str) else "", error, size, line,
+        registry if isinstance(registry, str) else "",
+        repository if isinstance(repository, str) else "",
+        created if isinstance(created, str) else "",
     )
 
 
@@ -102,13 +108,17 @@ def line_item(line: bytes, index: int, *, limit: int) -> Item:
     return Item("", line, line=index)
 
 
-def _lines(data: bytes, first: int, *, limit: int) -> Iterator[Item]:
+def _items(lines: list[bytes], first: int, *, limit: int) -> Iterator[Item]:
     index = first
-    for raw in data.split(b"\n"):
+    for raw in lines:
         line = raw[:-1] if raw.endswith(b"\r") else raw
-        if line.strip():
+        if line and not line.isspace():  # == line.strip(), without copying the line
             yield line_item(line, index, limit=limit)
         index += 1
+
+
+def _lines(data: bytes, first: int, *, limit: int) -> Iterator[Item]:
+    return _items(data.split(b"\n"), first, limit=limit)
 
 
 def count_lines(data: bytes) -> int:
@@ -124,12 +134,13 @@ def iter_range_lines(path: str, start: int, end: int, *, limit: int) -> tuple[It
     with open(path, "rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
+    if not data:
+        return iter(()), 0
     if data.endswith(b"\n"):
         data = data[:-1]
-        n_lines = data.count(b"\n") + 1
-    else:
-        n_lines = count_lines(data)
-    return _lines(data, 0, limit=limit), n_lines
+    lines = data.split(b"\n")
+    del data
+    return _items(lines, 0, limit=limit), len(lines)
 
 
 def iter_block_lines(data: bytes, first_line: int, *, limit: int) -> Iterator[Item]:
