@@ -7,9 +7,10 @@ already holds is then served by :meth:`ManifestStore.serve` without a GET, which
 rerun after a crash or a kill cheap: only what was not committed yet is fetched again.
 
 The content store is synchronous. Its work (a metadata lookup, and for new manifests a
-write, fsync and commit) runs on the event loop thread by default: it is short next to a
-network round trip, and it keeps the store in the thread that opened it. ``store_threads=N``
-moves it to worker threads for stores that are safe to share between threads.
+write, two fsyncs and a commit: milliseconds of disk wait each) runs in ``store_threads``
+worker threads (2 by default), so that commits overlap each other and never stall the event
+loop that keeps the requests in flight; both stores here are thread-safe. ``store_threads=0``
+keeps it on the loop thread, for a store that must stay in one thread.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def audit(
     platform: str | Platform | None = None,
     recursive: bool = True,
     resolve: Resolve | str = Resolve.HEAD,
-    store_threads: int = 0,
+    store_threads: int = 2,
 ) -> AuditResult:
     """Audit *registry* (``host[:port]``) into *store*; see :func:`audit_async`.
 
@@ -145,7 +146,7 @@ async def audit_async(
     platform: str | Platform | None = None,
     recursive: bool = True,
     resolve: Resolve | str = Resolve.HEAD,
-    store_threads: int = 0,
+    store_threads: int = 2,
 ) -> AuditResult:
     """Obtain every tagged manifest of *registry* (and every child of every index).
 
@@ -227,11 +228,13 @@ class _Audit:
         self.rows: list[FetchRow] = []
         self.expanded: set[tuple[str, str]] = set()
         self.inflight: dict[tuple[str, str], asyncio.Future[FetchedLike]] = {}
+        self.serving: dict[str, asyncio.Lock] = {}
         self.queue: asyncio.Queue[_Item] = asyncio.Queue()
         self.bar: Any = None
 
     async def run(self, repositories: Sequence[str] | None) -> AuditResult:
         started = datetime.now(UTC)
+        await self._local(self.store.sweep_ingests)
         if repositories is None:
             repos = tuple([repo async for repo in self.client.catalog()])
         else:
@@ -353,20 +356,25 @@ class _Audit:
         if digest not in answers.answers and not await self._local(self.store.holds, digest):
             answer, sent = await self._get(ref.path, digest)
             answers.add(answer)
-        for _ in range(_MAX_ROUNDS):
-            try:
-                served = await self._local(self.store.serve, desc, ref, remote=answers)
-            except NeedRemote as need:
-                if need.kind == "get":
-                    answer, mine = await self._get(need.repo, need.reference)
-                    answers.add(answer)
-                    sent = sent or mine
-                else:
-                    answers.existing[(need.repo, desc.digest)] = await self.client.exists(
-                        need.repo, desc.digest
-                    )
-                continue
-            return served, FetchOutcome.FETCHED if sent else FetchOutcome.CACHED
+        # One serve per digest at a time: two store threads committing the same digest would
+        # meet on its ingest lock, and the loser (as in the seed) serves without persisting,
+        # so its repository would never reach the label.
+        lock = self.serving.setdefault(digest, asyncio.Lock())
+        async with lock:
+            for _ in range(_MAX_ROUNDS):
+                try:
+                    served = await self._local(self.store.serve, desc, ref, remote=answers)
+                except NeedRemote as need:
+                    if need.kind == "get":
+                        answer, mine = await self._get(need.repo, need.reference)
+                        answers.add(answer)
+                        sent = sent or mine
+                    else:
+                        answers.existing[(need.repo, desc.digest)] = await self.client.exists(
+                            need.repo, desc.digest
+                        )
+                    continue
+                return served, FetchOutcome.FETCHED if sent else FetchOutcome.CACHED
         raise InvalidArgument(f"manifest store kept asking the registry for {ref}")
 
     async def _get(self, repo: str, digest: str) -> tuple[FetchedLike, bool]:

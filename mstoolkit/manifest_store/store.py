@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import DigestLike
-from mstoolkit.errors import AlreadyExists, DigestMismatch, NotFound
+from mstoolkit.errors import AlreadyExists, DigestMismatch, NotFound, Unavailable
 from mstoolkit.labels import (
     append_distribution_source_bounded,
     distribution_source_label,
@@ -72,6 +72,9 @@ __all__ = [
     "Source",
     "TagResolver",
 ]
+
+#: The ref prefixes :func:`mstoolkit.labels.make_ref_key` gives manifests (ours to sweep).
+_MANIFEST_REF_PREFIXES = ("manifest-", "index-", "unknown-")
 
 #: Parsed manifests kept by :class:`ManifestStore` (a few MB at typical manifest sizes).
 DEFAULT_MEMO_SIZE = 4096
@@ -205,6 +208,7 @@ class ManifestStore:
         self._memo: OrderedDict[str, Manifest] = OrderedDict()
         self._memo_size = max(0, memo_size)
         self._memo_lock = threading.Lock()
+        self._label_lock = threading.Lock()
 
     @property
     def local(self) -> ContentStore:
@@ -343,6 +347,34 @@ class ManifestStore:
 
         return audit(self, registry, **options)
 
+    def sweep_ingests(self) -> int:
+        """Abort manifest ingests whose content is already committed; return how many.
+
+        A process killed between a commit's rename and its cleanup leaves such an ingest
+        behind, and since the blob is held no later pull opens that ref again. Ingests still
+        locked by a live writer are left alone (the store refuses to abort them); ingests of
+        content not yet held stay resumable: the next pull of that manifest rewinds them.
+        """
+        list_statuses = getattr(self._local, "list_statuses", None)
+        if list_statuses is None:
+            return 0
+        swept = 0
+        for status in list_statuses():
+            expected = getattr(status, "expected", None)
+            ref = getattr(status, "ref", "")
+            if expected is None or not ref.startswith(_MANIFEST_REF_PREFIXES):
+                continue
+            if not self.holds(expected):
+                continue
+            try:
+                self._local.abort(ref)
+            except (NotFound, Unavailable):
+                continue
+            swept += 1
+        if swept:
+            self._log.info("aborted %d leftover manifest ingests of committed content", swept)
+        return swept
+
     # -- helpers ---------------------------------------------------------------------------
 
     def holds(self, digest: DigestLike) -> bool:
@@ -407,16 +439,26 @@ class ManifestStore:
             self._log.debug("manifest %s not yet seen in %s, asking the remote", desc.digest, ref)
             if not remote.exists(repo, desc.digest):
                 raise NotFound(f"manifest {desc.digest} not found")
-        value, recorded = append_distribution_source_bounded(current, repo, key)
-        if not recorded:  # the label is full (containerd#12107): keep it as it is
-            return
-        labels = {key: value}
-        try:
-            self._local.update(
-                replace(info, labels=labels), f"labels.{key}", reason="manifest seen in repository"
-            )
-        except Exception as exc:
-            self._log.warning("could not update content distribution source for %s: %s", ref, exc)
+        # Read-modify-write of a label: the content store has no atomic append, so two
+        # threads adding different repositories would lose one. Re-read under a lock.
+        with self._label_lock:
+            try:
+                info = self._local.info(desc.digest)
+                current = info.labels.get(key, "")
+                if has_distribution_source(current, repo):
+                    return
+                value, recorded = append_distribution_source_bounded(current, repo, key)
+                if not recorded:  # the label is full (containerd#12107): keep it as it is
+                    return
+                self._local.update(
+                    replace(info, labels={key: value}),
+                    f"labels.{key}",
+                    reason="manifest seen in repository",
+                )
+            except Exception as exc:
+                self._log.warning(
+                    "could not update content distribution source for %s: %s", ref, exc
+                )
 
     def _abort(self, writer: ContentWriter, key: str) -> None:
         _close(writer)

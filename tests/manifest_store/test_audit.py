@@ -184,15 +184,17 @@ def test_concurrency_must_be_positive(registry: CountingRemote) -> None:
         )
 
 
-def test_store_threads_give_the_same_result(tmp_path: Any, registry: CountingRemote) -> None:
-    """Running the store's work in a worker thread caches the same manifests."""
+def test_store_on_the_loop_thread_gives_the_same_result(
+    tmp_path: Any, registry: CountingRemote
+) -> None:
+    """``store_threads=0`` (the store's work on the event loop thread) caches the same."""
     content = LocalStore(tmp_path / "store")
     result = audit(
         ManifestStore(content, registry),
         REGISTRY,
         client=AsyncCountingClient(registry),
         progress=False,
-        store_threads=1,
+        store_threads=0,
     )
     assert result.failed == 1
     assert len({str(i.digest) for i in content.walk()}) == len(

@@ -33,10 +33,14 @@ def assert_no_ingest(content: Any, desc: Descriptor) -> None:
 
 
 def write_blob(
-    content: Any, desc: Descriptor, raw: bytes, labels: dict[str, str] | None = None
+    content: Any,
+    desc: Descriptor,
+    raw: bytes,
+    labels: dict[str, str] | None = None,
+    ref: str | None = None,
 ) -> None:
     """Put *raw* in the content store the way moby's test helper does (no label)."""
-    with content.writer(make_ref_key(desc), expected=desc) as w:
+    with content.writer(ref or make_ref_key(desc), expected=desc) as w:
         w.write(raw)
         w.commit(len(raw), desc.digest, labels=labels)
 
@@ -377,3 +381,23 @@ def test_tagged_reference_from_another_repository_is_served_and_labelled(
     store.get(desc, ref_of("zoo/keeper", ":1.0"))
     assert sum(remote.calls.values()) == 0
     assert content.info(desc.digest).labels[LABEL] == "foo/bar,zoo/keeper"
+
+
+def test_sweep_aborts_ingests_of_committed_content_only(
+    store: ManifestStore, content: Any, remote: CountingRemote
+) -> None:
+    """A leftover ingest of a held blob is aborted; one of content not held stays resumable."""
+    desc = remote.push("foo/bar", RAW)
+    other = Descriptor(desc.media_type, Digest.from_bytes(oci_manifest("b")), 10)
+    leftover = content.writer(make_ref_key(desc), expected=desc)
+    leftover.write(RAW)
+    leftover.close()  # as if killed after writing: the ingest stays
+    resumable = content.writer(make_ref_key(other), expected=other)
+    resumable.write(b"half")
+    resumable.close()
+    write_blob(content, desc, RAW, ref="elsewhere")  # the content got committed another way
+    try:
+        assert store.sweep_ingests() == 1
+        assert [s.ref for s in content.list_statuses()] == [make_ref_key(other)]
+    finally:
+        content.abort(make_ref_key(other))
