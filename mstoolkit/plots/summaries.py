@@ -96,6 +96,18 @@ def engine_label(column: str) -> str:
     return ENGINE_LABELS.get(column, column.removeprefix("verdict_"))
 
 
+def _value_counts(values: pd.Series) -> pd.Series:
+    """Non-zero counts by value as text, missing counted as ``""``; fast on categoricals.
+
+    A categorical is counted on its codes (no per-row strings), which is what keeps the
+    chart numbers of a million-row frame well under a second.
+    """
+    counts = values.value_counts(sort=False, dropna=False)
+    counts = counts[counts > 0]
+    labels = ["" if pd.isna(v) else str(v) for v in counts.index]
+    return pd.Series(counts.to_numpy(), index=labels).groupby(level=0, sort=False).sum()
+
+
 def _require(df: pd.DataFrame, *columns: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -112,9 +124,7 @@ def media_type_counts(df: pd.DataFrame) -> pd.DataFrame:
     ``count`` and ``share`` (of all rows, 0–1). Media types with no rows are left out.
     """
     _require(df, "media_type")
-    values = df["media_type"].astype("object").fillna("").astype(str)
-    counts = values.value_counts(sort=False)
-    counts = counts[counts > 0]
+    counts = _value_counts(df["media_type"])
     total = int(counts.sum())
     out = pd.DataFrame({
         "media_type": counts.index.astype(str),
@@ -137,8 +147,8 @@ def _group_key(df: pd.DataFrame, by: str) -> pd.Series:
     if by == "year":
         for name in ("created", "first_seen"):
             if name in df.columns:
-                years = pd.to_datetime(df[name], utc=True).dt.year
-                return years.map(lambda y: UNKNOWN if pd.isna(y) else str(int(y)))
+                years = pd.to_datetime(df[name], utc=True).dt.year.astype("Int64")
+                return years.astype("string").fillna(UNKNOWN).astype(object)
         raise InvalidArgument("by='year' needs a 'created' or 'first_seen' column")
     if by == "repository" and by not in df.columns and "repositories" in df.columns:
         return _split_joined(df["repositories"])
@@ -200,7 +210,7 @@ def verdict_counts(df: pd.DataFrame) -> pd.DataFrame:
     verdicts = [v.value for v in Verdict]
     rows = {}
     for column in VERDICT_COLUMNS:
-        counts = df[column].astype("object").value_counts()
+        counts = _value_counts(df[column])
         rows[engine_label(column)] = [int(counts.get(v, 0)) for v in verdicts]
     out = pd.DataFrame.from_dict(rows, orient="index", columns=verdicts)
     out.index.name = "engine"
