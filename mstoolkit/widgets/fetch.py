@@ -9,6 +9,7 @@ both without a browser.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import ipywidgets as w
@@ -51,7 +52,8 @@ class FetchWidget:
         )
         self.button = w.Button(description="Fetch", button_style="primary", icon="download")
         self.registry = w.HTML(
-            f"<span style='color:#555'>registry: <code>{registry or 'unknown'}</code></span>"
+            f"<span style='color:#555'>registry: <code>{html.escape(registry or 'unknown')}"
+            "</code></span>"
         )
         self.status = w.HTML()
         self.summary = w.HTML()

@@ -70,6 +70,12 @@ def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
 @pytest.fixture
 def voila_url(registry_server: RegistryServer, tmp_path: Path) -> Iterator[str]:
     """Voilà serving the notebook on loopback, its kernel pointed at the seeded registry."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `bash tests/registry_harness/setup-browser.sh` "
+            "(make test does) to install Debian's chromium",
+            pytrace=False,
+        )
     port = _free_port()
     env = {
         **os.environ,
@@ -111,11 +117,6 @@ def test_fetch_widget_in_voila_shows_the_layer_table(
     voila_url: str, registry_server: RegistryServer, tmp_path: Path
 ) -> None:
     """Typing a reference and clicking Fetch in the served notebook shows its layer table."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run `bash tests/registry_harness/setup-browser.sh` "
-            "(make test does) to install Debian's chromium"
-        )
     (row,) = [r for r in registry_server.inventory if r.repo == "library/tiny" and r.tag == "1.0"]
     shot = Path(SCREENSHOT) if SCREENSHOT else tmp_path / "voila.png"
     step = "launching chromium"
