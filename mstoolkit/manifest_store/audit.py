@@ -43,6 +43,7 @@ __all__ = [
     "Resolve",
     "audit",
     "audit_async",
+    "is_loopback",
 ]
 
 _T = TypeVar("_T")
@@ -169,7 +170,7 @@ async def audit_async(
                 AsyncRegistryClient(
                     host,
                     auth=auth,
-                    insecure=_is_loopback(host) if insecure is None else insecure,
+                    insecure=is_loopback(host) if insecure is None else insecure,
                     max_concurrency=concurrency,
                 )
             )
@@ -442,13 +443,18 @@ def _host(registry: str) -> str:
     return host
 
 
-def _is_loopback(host: str) -> bool:
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    name = name.strip("[]")
-    if name == "localhost":
+def is_loopback(registry: str) -> bool:
+    """Whether *registry* (``host[:port]``) is on this machine: plain HTTP is then the
+    default, as docker treats 127.0.0.0/8 as an insecure registry out of the box."""
+    host = registry
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else host[1:]
+    elif host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
+    if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(name).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
