@@ -17,9 +17,13 @@ matplotlib.use("Agg")
 
 
 @pytest.fixture
-def local_store(tmp_path: Path) -> LocalStore:
-    """An empty content store of the test's own."""
-    return LocalStore(tmp_path / "store")
+def local_store(tmp_path: Path) -> Iterator[LocalStore]:
+    """An empty content store of the test's own, closed after the test."""
+    store = LocalStore(tmp_path / "store")
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 @pytest.fixture
