@@ -95,7 +95,7 @@ class LocalStore:
         reconcile: bool = True,
         busy_timeout: float = 30.0,
     ) -> None:
-        self.root = Path(root).absolute()
+        self.root = Path(root).expanduser().absolute()
         self._actor = actor
         self._clock = clock
         self._busy_timeout = busy_timeout

@@ -342,3 +342,14 @@ def test_ingest_hard_linked_to_its_blob_never_writes_through(
     assert store.read(digest) == b"committed bytes"
     store.abort("again")
     assert store.read(digest) == b"committed bytes"
+
+
+def test_root_with_tilde_is_the_users_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A root written as ~/... opens under $HOME, as a user typing it in a notebook expects."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    store = LocalStore("~/cache")
+    try:
+        assert store.root == tmp_path / "cache"
+        assert (tmp_path / "cache" / "oci-layout").is_file()
+    finally:
+        store.close()
