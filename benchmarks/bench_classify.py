@@ -27,6 +27,10 @@ before the runs. Raw outputs go to ``benchmarks/results/classify-<UTC stamp>/`` 
 ``summary.md`` of the tables printed at the end.
 """
 
+# Imports inside functions are deliberate: each variant runs in its own process and must
+# import only what it measures (the floors never import mstoolkit), with import time apart.
+# ruff: noqa: PLC0415
+
 from __future__ import annotations
 
 import argparse
@@ -163,11 +167,12 @@ def frame_labels(df: Any) -> dict[str, str]:
     digests = df["digest"].tolist()
     media = df["media_type"].astype(str).tolist()
     errors = df["error"].astype(str).tolist()
-    return {d: (ERROR_PREFIX + e if e else m) for d, m, e in zip(digests, media, errors, strict=True)}
+    return {d: (ERROR_PREFIX + e if e else m)
+            for d, m, e in zip(digests, media, errors, strict=True)}
 
 
-def run_classify(path: str, *, workers: int, nbytes: int,
-                 keep_labels: bool = True) -> tuple[int, int, dict[str, str] | None, dict[str, Any]]:
+def run_classify(path: str, *, workers: int, nbytes: int, keep_labels: bool = True,
+                 ) -> tuple[int, int, dict[str, str] | None, dict[str, Any]]:
     from mstoolkit.catalog.classify import classify
 
     df = classify(path, workers=workers, progress=False)
@@ -192,10 +197,8 @@ def run_classify(path: str, *, workers: int, nbytes: int,
 def child(variant: str, path: str, workers: int, labels_out: str, nbytes_hint: int) -> None:
     """Run one variant in this process and print one RESULT line."""
     t_imp = time.perf_counter()
-    import orjson  # noqa: F401  (every variant that parses needs it; import cost apart)
-
     if variant.startswith("classify") or variant.startswith("label"):
-        import mstoolkit.manifest  # noqa: F401
+        import mstoolkit.manifest
     if variant.startswith("classify"):
         import mstoolkit.catalog.classify  # noqa: F401
     import_s = time.perf_counter() - t_imp
@@ -247,7 +250,8 @@ def machine() -> dict[str, str]:
                 break
     with open("/proc/meminfo") as f:
         mem_kib = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
-    go = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.split()
+    go = subprocess.run(["go", "version"], capture_output=True, text=True,
+                        check=False).stdout.split()
     try:
         import simdjson
         simd = getattr(simdjson, "__version__", "") or _dist_version("pysimdjson")
@@ -320,7 +324,8 @@ def timed(cmd: list[str], log: Path) -> tuple[dict[str, Any], float, float]:
         proc = subprocess.run(full, stdout=out, stderr=subprocess.STDOUT, check=False)
     text = log.read_text()
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}); see {log}:\n{text[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(cmd)} failed ({proc.returncode}); see {log}:\n{text[-2000:]}")
     res = next(json.loads(line[7:]) for line in text.splitlines() if line.startswith("RESULT "))
     counts = [json.loads(line[7:]) for line in text.splitlines() if line.startswith("COUNTS ")]
     if counts:
@@ -350,33 +355,57 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9+.-]+", "-", name)
 
 
+def loadavg() -> float:
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
 class Runner:
-    def __init__(self, out: Path, only: str, go: Path) -> None:
+    """Runs each measurement ``reps`` times; a row keeps the median run (by elapsed time),
+    the spread, the largest peak RSS and the 1-minute load average around the runs."""
+
+    def __init__(self, out: Path, only: str, go: Path, reps: int) -> None:
         self.out = out
         self.only = re.compile(only) if only else None
         self.go = go
+        self.reps = reps
         self.rows: list[dict[str, Any]] = []
         self.failed = False
 
     def wanted(self, name: str) -> bool:
         return self.only is None or bool(self.only.search(name))
 
+    def _repeat(self, name: str, inp: str, cmds: list[list[str]],
+                ) -> tuple[dict[str, Any], float, float, dict[str, Any]]:
+        runs = []
+        load = [loadavg()]
+        for rep, cmd in enumerate(cmds):
+            runs.append(timed(cmd, self.out / f"{_slug(name)}.{inp}.r{rep + 1}.log"))
+            load.append(loadavg())
+        runs.sort(key=lambda r: r[0]["elapsed_s"])
+        res, wall, _ = runs[len(runs) // 2]
+        spread = {"elapsed_min_s": runs[0][0]["elapsed_s"],
+                  "elapsed_max_s": runs[-1][0]["elapsed_s"], "load_max": max(load),
+                  "reps": len(runs)}
+        return res, wall, max(r[2] for r in runs), spread
+
     def go_run(self, name: str, inp: str, args: list[str]) -> None:
         if not self.wanted(name):
             return
-        res, wall, rss = timed([str(self.go), "-quiet", *args],
-                               self.out / f"{_slug(name)}.{inp}.log")
-        self.record(name, inp, res, wall, rss, check="-")
+        cmd = [str(self.go), "-quiet", *args]
+        res, wall, rss, spread = self._repeat(name, inp, [cmd] * self.reps)
+        self.record(name, inp, res, wall, rss, check="-", spread=spread)
 
     def py_run(self, name: str, inp: str, variant: str, path: Path, *, workers: int = 1,
                nbytes: int = 0, oracle: dict[str, str] | None = None) -> dict[str, Any] | None:
         if not self.wanted(name):
             return None
         labels_out = self.out / f"{_slug(name)}.{inp}.labels.tsv" if oracle is not None else ""
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", variant,
-               "--path", str(path), "--workers", str(workers), "--bytes", str(nbytes),
-               "--labels-out", str(labels_out)]
-        res, wall, rss = timed(cmd, self.out / f"{_slug(name)}.{inp}.log")
+        cmds = [[sys.executable, str(Path(__file__).resolve()), "--child", variant,
+                 "--path", str(path), "--workers", str(workers), "--bytes", str(nbytes),
+                 "--labels-out", str(labels_out) if rep == 0 else ""]
+                for rep in range(self.reps)]
+        res, wall, rss, spread = self._repeat(name, inp, cmds)
         check = "-"
         if oracle is not None and labels_out:
             n_bad, examples = compare(load_labels(Path(labels_out)), oracle)
@@ -388,33 +417,35 @@ class Runner:
         if res.get("sha256_mismatches") or res.get("digest_mismatch_rows"):
             self.failed = True
             check += " (digest mismatches!)"
-        self.record(name, inp, res, wall, rss, check=check)
+        self.record(name, inp, res, wall, rss, check=check, spread=spread)
         return res
 
     def record(self, name: str, inp: str, res: dict[str, Any], wall: float, rss: float,
-               *, check: str) -> None:
+               *, check: str, spread: dict[str, Any]) -> None:
         row = {"name": name, "input": inp, "blobs": res["blobs"], "bytes": res["bytes"],
                "elapsed_s": res["elapsed_s"], "blobs_per_s": res["blobs_per_s"],
                "wall_s": wall, "rss_mib": rss,
                "children_rss_mib": res.get("maxrss_children_mib", 0.0),
-               "check": check, "raw": res}
+               "check": check, "raw": res, **spread}
         self.rows.append(row)
         print(f"{name:34s} {inp:6s} {res['blobs']:>9,d} blobs {res['elapsed_s']:8.3f} s "
+              f"({spread['elapsed_min_s']:.3f}-{spread['elapsed_max_s']:.3f}) "
               f"{res['blobs_per_s']:>10,.0f} blobs/s  wall {wall:6.2f} s  RSS {rss:6.0f} MiB"
-              f"  {check}", flush=True)
+              f"  load {spread['load_max']:.1f}  {check}", flush=True)
 
 
 def table(rows: list[dict[str, Any]], inp: str) -> Iterator[str]:
-    yield ("| run | blobs/s | MB/s | elapsed s | wall s (process) | peak RSS MiB "
-           "(process / its workers) | labels = Go |")
-    yield "|---|---:|---:|---:|---:|---:|:---|"
+    yield ("| run | blobs/s | MB/s | elapsed s (median; min–max) | wall s (process) | "
+           "peak RSS MiB (process / its workers) | load avg | labels = Go |")
+    yield "|---|---:|---:|---:|---:|---:|---:|:---|"
     for r in rows:
         if r["input"] != inp:
             continue
         child = f" / {r['children_rss_mib']:.0f}" if r["children_rss_mib"] > 1 else ""
         mbs = r["bytes"] / 1e6 / r["elapsed_s"] if r["bytes"] else float("nan")
-        yield (f"| {r['name']} | {r['blobs_per_s']:,.0f} | {mbs:.1f} | {r['elapsed_s']:.3f} | "
-               f"{r['wall_s']:.2f} | {r['rss_mib']:.0f}{child} | {r['check']} |")
+        yield (f"| {r['name']} | {r['blobs_per_s']:,.0f} | {mbs:.1f} | {r['elapsed_s']:.3f} "
+               f"({r['elapsed_min_s']:.3f}–{r['elapsed_max_s']:.3f}) | {r['wall_s']:.2f} | "
+               f"{r['rss_mib']:.0f}{child} | {r['load_max']:.1f} | {r['check']} |")
 
 
 def summary(runner: Runner, info: dict[str, str], n: int, big_n: int) -> str:
@@ -466,6 +497,7 @@ def parent(a: argparse.Namespace) -> int:
     out = Path(a.out) if a.out else HERE / "results" / f"classify-{stamp}"
     out.mkdir(parents=True, exist_ok=True)
     info = machine()
+    info["load_avg_at_start"] = f"{loadavg():.2f}"
     print("\n".join(f"{k}: {v}" for k, v in info.items()), flush=True)
     small = ensure_corpus(corpus, a.n, files=True)
     big = ensure_corpus(corpus, a.big_n, files=False) if a.big_n else None
@@ -474,7 +506,7 @@ def parent(a: argparse.Namespace) -> int:
     jsonl = small / "manifests.jsonl"
     meta = json.loads((small / "meta.json").read_text())
     cores = a.workers or os.cpu_count() or 1
-    runner = Runner(out, a.only, go)
+    runner = Runner(out, a.only, go, a.reps)
     warm([layout / "blobs" / "sha256", jsonl])
 
     for inp, path, gargs in (("files", layout, ["-dir", str(layout)]),
@@ -541,6 +573,7 @@ def main() -> int:
     ap.add_argument("--corpus", default=str(HERE / "corpus"), help="corpus root")
     ap.add_argument("--workers", type=int, default=0, help="'all cores' (default: os.cpu_count())")
     ap.add_argument("--only", default="", help="run only the runs whose name matches this regex")
+    ap.add_argument("--reps", type=int, default=3, help="runs per measurement (median kept)")
     ap.add_argument("--out", default="", help="results folder")
     ap.add_argument("--child", default="", help=argparse.SUPPRESS)
     ap.add_argument("--path", default="", help=argparse.SUPPRESS)
