@@ -253,10 +253,8 @@ def _open_dir(root: str, head: str) -> int:
         return -1
 
 
-def _read_fd(fd: int, limit: int) -> tuple[bytes, str, int]:
-    data = os.read(fd, _FIRST_READ)
-    if len(data) < _FIRST_READ and len(data) <= limit:
-        return data, "", len(data)  # a regular file reads short only at its end
+def _read_rest(fd: int, data: bytes, limit: int) -> tuple[bytes, str, int]:
+    """The rest of a file whose first read filled the buffer or passed *limit*."""
     size = os.fstat(fd).st_size
     if size > limit:
         return b"", BlobError.TOO_LARGE, size
@@ -273,20 +271,28 @@ def iter_files(root: str, names: Iterable[str],
     Files are opened relative to a descriptor of their directory (``openat``: the kernel
     resolves one component, not the whole path) and read with one ``read`` when smaller
     than 64 KiB, so a blob costs three system calls; ``fstat`` runs only for larger files.
-    This roughly halves the cost of reading a small file against ``open().read()``.
+    This roughly halves the cost of reading a small file against ``open().read()``; the
+    loop body is inlined for the same reason (a call per file costs ~5% of the classifier).
     """
     dirs: dict[str, int] = {}
+    open_, read, close = os.open, os.read, os.close
+    rdonly = os.O_RDONLY
+    first = _FIRST_READ
+    small = min(first, limit + 1)
+    current, dir_fd = None, -1
     try:
         for name in names:
             head, _, base = name.rpartition("/")
-            dir_fd = dirs.get(head)
-            if dir_fd is None:
-                dir_fd = dirs[head] = _open_dir(root, head)
+            if head != current:
+                found = dirs.get(head)
+                if found is None:
+                    found = dirs[head] = _open_dir(root, head)
+                current, dir_fd = head, found
             try:
                 if dir_fd >= 0:
-                    fd = os.open(base, os.O_RDONLY, dir_fd=dir_fd)
+                    fd = open_(base, rdonly, dir_fd=dir_fd)
                 else:
-                    fd = os.open(os.path.join(root, name), os.O_RDONLY)
+                    fd = open_(os.path.join(root, name), rdonly)
             except FileNotFoundError:
                 yield base, b"", BlobError.NOT_FOUND, -1
                 continue
@@ -294,16 +300,20 @@ def iter_files(root: str, names: Iterable[str],
                 yield base, b"", BlobError.READ_ERROR, -1
                 continue
             try:
-                data, error, size = _read_fd(fd, limit)
+                data = read(fd, first)
+                if len(data) < small:  # a regular file reads short only at its end
+                    error, size = "", len(data)
+                else:
+                    data, error, size = _read_rest(fd, data, limit)
             except OSError:
                 data, error, size = b"", BlobError.READ_ERROR, -1
             finally:
-                os.close(fd)
+                close(fd)
             yield base, data, error, size
     finally:
-        for dir_fd in dirs.values():
-            if dir_fd >= 0:
-                os.close(dir_fd)
+        for fd in dirs.values():
+            if fd >= 0:
+                close(fd)
 
 
 def expected_digest(name: str) -> str:
