@@ -180,7 +180,12 @@ class Endpoint:
 
     def follow(self, reply: Reply, link: str) -> str:
         """Resolve a pagination link against the reply; links off this registry are refused."""
-        target = reply.url.join(link)
+        try:
+            target = reply.url.join(link)
+        except httpx.InvalidURL as exc:
+            raise InvalidArgument(
+                f"registry {self.registry}: pagination link {link!r} is not a URL"
+            ) from exc
         if not self.same_origin(target):
             raise InvalidArgument(f"registry {self.registry}: pagination link leaves the registry")
         return str(target)

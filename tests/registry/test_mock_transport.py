@@ -155,6 +155,20 @@ def test_tags_follow_link_pages_and_refuse_links_off_the_registry() -> None:
         list(client.tags("team/app"))
 
 
+def test_a_link_that_is_not_a_url_is_invalid_argument() -> None:
+    """A Link target httpx cannot parse (a tab inside it) raises InvalidArgument, not InvalidURL."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            json={"tags": ["a"]},
+            headers={"Link": '</v2/team/app/tags/list?last=a\tb>; rel="next"'},
+        )
+
+    with _client(handler) as client, pytest.raises(InvalidArgument, match="is not a URL"):
+        list(client.tags("team/app"))
+
+
 def test_a_link_loop_ends() -> None:
     """A registry whose next link points back at the same page does not loop forever."""
 
