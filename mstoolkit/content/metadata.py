@@ -207,20 +207,26 @@ class Metadata:
                 f"{app_id:#x}, user_version {version}); move it aside to start a fresh one"
             )
 
-    def _connection(self) -> sqlite3.Connection:
+    def _forget_parent(self) -> None:
         if self._pid != os.getpid():
             # A forked child: never use or close the parent's connection; keep it referenced
-            # so garbage collection does not close it behind the parent's back either.
+            # so garbage collection does not close it behind the parent's back either. The
+            # lock is replaced too: the fork may have copied it in a held state.
             if self._conn is not None:
                 self._inherited.append(self._conn)
             self._conn = None
             self._lock = threading.RLock()
             self._pid = os.getpid()
+
+    def _connection(self) -> sqlite3.Connection:
+        # Called with self._lock held, so that close() in another thread can neither close
+        # the connection between this and its use nor race a second open.
         if self._conn is None:
             self._conn = self._open()
         return self._conn
 
     def close(self) -> None:
+        self._forget_parent()
         with self._lock:
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
@@ -248,8 +254,9 @@ class Metadata:
     @contextmanager
     def _txn(self, *, write: bool) -> Iterator[sqlite3.Connection]:
         with self._errors():
-            conn = self._connection()
+            self._forget_parent()
             with self._lock:
+                conn = self._connection()
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     yield conn
