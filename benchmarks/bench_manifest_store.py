@@ -1,7 +1,7 @@
 """Manifest store benchmarks: cached ``get`` per second, and audit throughput vs baselines.
 
 usage: python benchmarks/bench_manifest_store.py [--manifests N] [--distinct N] [--profile]
-                                                  [--skip-audit] [--skopeo N]
+                                                  [--skip-audit] [--skopeo N] [--latency-ms MS]
 
 Part 1, cached get (issue 7 target: >= 20,000/s on a warm store). A LocalStore is warmed
 with N distinct OCI manifests fetched through a counting fake remote; then every manifest
@@ -18,6 +18,8 @@ client (sequential and 8 threads) that GETs each tag and checks its digest; and
 ``audit()`` into a fresh LocalStore (HEAD + GET + verify + commit per manifest), then the
 same audit again over the full cache (HEAD only: the resumable rerun).
 
+``--latency-ms MS`` repeats part 2 through the test suite's fault proxy (its own process),
+which holds every manifest answer MS milliseconds, as a registry across a network would.
 ``--profile`` prints a pyinstrument profile of each cached-get variant.
 """
 
@@ -249,8 +251,62 @@ def _audit_rate(
     return len(first.rows) / first.elapsed, len(again.rows) / again.elapsed
 
 
-def bench_audit(distinct: int, skopeo_n: int) -> list[tuple[str, float]]:
-    results: list[tuple[str, float]] = []
+_PROXY = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from tests.support.fault_proxy import Fault, FaultProxy
+proxy = FaultProxy(sys.argv[2])
+proxy.add(Fault(path="/manifests/", delay=float(sys.argv[3]) / 1000))
+print(proxy.host, flush=True)
+time.sleep(86400)
+"""
+
+
+def _latency_proxy(url: str, latency_ms: float) -> tuple[subprocess.Popen[str], str]:
+    """The test suite's fault proxy, in its own process, holding each manifest answer."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _PROXY, str(ROOT), url, str(latency_ms)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def _measure(
+    host: str, repo: str, refs: list[tuple[str, str]], tmp: Path, skopeo_n: int, tag: str
+) -> list[tuple[str, float]]:
+    results = [
+        (
+            f"skopeo inspect --raw, shell loop ({skopeo_n} manifests)",
+            _skopeo(host, repo, refs[:skopeo_n]),
+        ),
+        ("keep-alive http.client, sequential", _keepalive(host, repo, refs, 1)),
+        ("keep-alive http.client, 8 threads", _keepalive(host, repo, refs, 8)),
+    ]
+    for resolve, concurrency, threads in AUDIT_VARIANTS:
+        fresh, rerun = _audit_rate(
+            host,
+            repo,
+            tmp / f"store-{tag}-{resolve}-{concurrency}-{threads}",
+            concurrency,
+            threads,
+            resolve,
+        )
+        where = "loop thread" if threads == 0 else f"{threads} store threads"
+        results.append(
+            (f"audit(resolve={resolve!r}), concurrency {concurrency}, store on {where}", fresh)
+        )
+        again = "HEAD only" if resolve == "head" else "GET again"
+        results.append((f"  the same again over the full cache ({again})", rerun))
+    return results
+
+
+def bench_audit(
+    distinct: int, skopeo_n: int, latency_ms: float
+) -> list[tuple[str, list[tuple[str, float]]]]:
+    """Per target (loopback, and the latency proxy if asked): (name, manifests/s) rows."""
+    sections = []
     with tempfile.TemporaryDirectory() as tmp:
         datadir = Path(tmp) / "registry"
         url = _start_registry(datadir)
@@ -258,31 +314,22 @@ def bench_audit(distinct: int, skopeo_n: int) -> list[tuple[str, float]]:
             host = url.removeprefix("http://")
             repo = "bench/many"
             refs = _push_distinct(host, repo, distinct)
-            results.append(
-                (
-                    f"skopeo inspect --raw, shell loop ({skopeo_n} manifests)",
-                    _skopeo(host, repo, refs[:skopeo_n]),
-                )
-            )
-            results.append(("keep-alive http.client, sequential", _keepalive(host, repo, refs, 1)))
-            results.append(("keep-alive http.client, 8 threads", _keepalive(host, repo, refs, 8)))
-            for resolve, concurrency, threads in AUDIT_VARIANTS:
-                fresh, rerun = _audit_rate(
-                    host,
-                    repo,
-                    Path(tmp) / f"store-{resolve}-{concurrency}-{threads}",
-                    concurrency,
-                    threads,
-                    resolve,
-                )
-                where = "loop thread" if threads == 0 else f"{threads} store threads"
-                name = f"audit(resolve={resolve!r}), concurrency {concurrency}, store on {where}"
-                results.append((name, fresh))
-                again = "HEAD only" if resolve == "head" else "GET again"
-                results.append((f"  the same again over the full cache ({again})", rerun))
+            sections.append(("loopback", _measure(host, repo, refs, Path(tmp), skopeo_n, "lo")))
+            if latency_ms > 0:
+                proxy, proxied = _latency_proxy(url, latency_ms)
+                try:
+                    sections.append(
+                        (
+                            f"+{latency_ms:g} ms per manifest request (fault proxy)",
+                            _measure(proxied, repo, refs, Path(tmp), skopeo_n, "lat"),
+                        )
+                    )
+                finally:
+                    proxy.kill()
+                    proxy.wait()
         finally:
             subprocess.run(["bash", str(HARNESS / "stop.sh"), "--purge", str(datadir)], check=True)
-    return results
+    return sections
 
 
 def main() -> None:
@@ -293,6 +340,12 @@ def main() -> None:
     parser.add_argument("--skopeo", type=int, default=60)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--skip-audit", action="store_true")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="also audit through a proxy adding this much per manifest",
+    )
     args = parser.parse_args()
 
     print(
@@ -305,9 +358,10 @@ def main() -> None:
         print(f"{name:<40} {wall:>10,.0f} {cpu:>10,.0f}")
     if args.skip_audit:
         return
-    print(f"\n## audit of {args.distinct} distinct manifests in one repository")
-    for name, rate in bench_audit(args.distinct, args.skopeo):
-        print(f"{name:<72} {rate:>8,.0f} manifests/s")
+    for where, rows in bench_audit(args.distinct, args.skopeo, args.latency_ms):
+        print(f"\n## audit of {args.distinct} distinct manifests in one repository, {where}")
+        for name, rate in rows:
+            print(f"{name:<72} {rate:>8,.0f} manifests/s")
 
 
 if __name__ == "__main__":

@@ -354,9 +354,14 @@ class _Audit:
         """
         answers = Prefetched() if answers is None else answers
         digest = str(desc.digest)
-        if digest not in answers.answers and not await self._local(self.store.holds, digest):
+        # A metadata lookup takes microseconds: on the loop, not queued behind commits.
+        held = self.store.holds(digest)
+        if not held and digest not in answers.answers:
             answer, sent = await self._get(ref.path, digest)
             answers.add(answer)
+        # Serving a held blob is a lookup too (and at most a label update); only a commit,
+        # with its fsyncs, is worth a store thread.
+        run = self._inline if held else self._local
         # One serve per digest at a time: two store threads committing the same digest would
         # meet on its ingest lock, and the loser (as in the seed) serves without persisting,
         # so its repository would never reach the label.
@@ -364,7 +369,7 @@ class _Audit:
         async with lock:
             for _ in range(_MAX_ROUNDS):
                 try:
-                    served = await self._local(self.store.serve, desc, ref, remote=answers)
+                    served = await run(self.store.serve, desc, ref, remote=answers)
                 except NeedRemote as need:
                     if need.kind == "get":
                         answer, mine = await self._get(need.repo, need.reference)
@@ -397,9 +402,12 @@ class _Audit:
         self.rows.append(row)
         self.bar.update(1)
         try:
-            await self._local(record_rows, self.store, (row,))
+            record_rows(self.store, (row,))  # one small SQLite insert: no thread needed
         except Exception as exc:
             _log.warning("could not record fetch of %s/%s: %s", row.repository, row.reference, exc)
+
+    async def _inline(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        return fn(*args, **kwargs)
 
     async def _local(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         if self.executor is None:
