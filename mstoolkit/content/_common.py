@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
 from mstoolkit.digest import Digest, DigestLike, as_digest
-from mstoolkit.errors import AlreadyExists, InvalidArgument, NotFound, Unavailable
+from mstoolkit.errors import (
+    AlreadyExists,
+    DigestMismatch,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    Unavailable,
+)
 from mstoolkit.labels import validate_label
 
 log = logging.getLogger("mstoolkit.content")
@@ -142,6 +149,19 @@ def label_diff(
         if before != after:
             changes.append((key, before, after))
     return changes
+
+
+def check_committed(size: int, actual_size: int, want: Digest | None, actual: Digest) -> None:
+    """containerd's commit checks, size before digest; a size or a digest of 0/None is not
+    checked. The ingest is left in place by the caller, so a mismatch can be aborted."""
+    if size > 0 and size != actual_size:
+        raise FailedPrecondition(f"unexpected commit size {actual_size}, expected {size}")
+    if want is not None and want != actual:
+        raise DigestMismatch(
+            f"unexpected commit digest {actual}, expected {want}",
+            expected=str(want),
+            actual=str(actual),
+        )
 
 
 def content_not_found(digest: Digest) -> NotFound:

@@ -22,7 +22,7 @@ from mstoolkit.content.locks import RefLock
 from mstoolkit.content.metadata import from_micros
 from mstoolkit.content.protocols import Status
 from mstoolkit.digest import Digest, DigestLike
-from mstoolkit.errors import DigestMismatch, FailedPrecondition, InvalidArgument, MstoolkitError
+from mstoolkit.errors import FailedPrecondition, InvalidArgument, MstoolkitError
 
 if TYPE_CHECKING:
     from mstoolkit.content.local import LocalStore
@@ -153,15 +153,8 @@ class LocalWriter:
         try:
             os.fsync(fd)
             st = os.fstat(fd)
-            if size > 0 and size != st.st_size:
-                raise FailedPrecondition(f"unexpected commit size {st.st_size}, expected {size}")
             dgst = self.digest()
-            if want is not None and want != dgst:
-                raise DigestMismatch(
-                    f"unexpected commit digest {dgst}, expected {want}",
-                    expected=str(want),
-                    actual=str(dgst),
-                )
+            common.check_committed(size, st.st_size, want, dgst)
             now = store._clock()
             os.fchmod(fd, stat_mod.S_IMODE(st.st_mode) & READ_ONLY)
             os.utime(fd, ns=(now_ns := ns_of(now), now_ns))

@@ -27,7 +27,7 @@ from mstoolkit.content.protocols import (
 )
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import Digest, DigestLike, as_digest
-from mstoolkit.errors import DigestMismatch, FailedPrecondition, InvalidArgument
+from mstoolkit.errors import FailedPrecondition, InvalidArgument
 
 __all__ = ["MemoryStore"]
 
@@ -322,15 +322,8 @@ class _MemoryWriter:
             want = common.expected_digest(expected)
             clean = common.clean_labels(labels)
             data = bytes(self._ingest.data)
-            if size > 0 and size != len(data):
-                raise FailedPrecondition(f"unexpected commit size {len(data)}, expected {size}")
             dgst = self.digest()
-            if want is not None and want != dgst:
-                raise DigestMismatch(
-                    f"unexpected commit digest {dgst}, expected {want}",
-                    expected=str(want),
-                    actual=str(dgst),
-                )
+            common.check_committed(size, len(data), want, dgst)
             self._publish(dgst, data, clean, reason)
         finally:
             store._unlock(self._ref)
