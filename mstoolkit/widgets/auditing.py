@@ -8,7 +8,6 @@ read: one row per manifest and repository, with its kind and the verdict of ever
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from mstoolkit.catalog.schema import Kind
 from mstoolkit.catalog.verdicts import with_verdicts
 from mstoolkit.errors import InvalidArgument
 from mstoolkit.manifest_store import AuditResult, FetchRow, ManifestStore
-from mstoolkit.manifest_store.audit import audit
+from mstoolkit.manifest_store.audit import audit, is_loopback
 from mstoolkit.registry import RegistryClient
 
 __all__ = [
@@ -57,18 +56,14 @@ class AuditProgress:
 
 
 def plain_http(registry: str) -> bool:
-    """Whether to talk plain HTTP to *registry*: loopback only, as docker does by default."""
+    """Whether to talk plain HTTP to *registry*: loopback only, as docker does by default.
+
+    The rule is the audit's own (:func:`~mstoolkit.manifest_store.audit.is_loopback`), so the
+    dashboard and the CLI never disagree; only the text a user may paste into a widget
+    (surrounding blanks, a scheme, a trailing slash) is tidied first.
+    """
     host = registry.strip().removeprefix("http://").removeprefix("https://").rstrip("/")
-    if host.startswith("[") and "]" in host:
-        name = host[1 : host.index("]")]
-    else:
-        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(host)
 
 
 def list_repositories(
