@@ -22,6 +22,7 @@ from mstoolkit.errors import InvalidArgument
 from mstoolkit.manifest_store import AuditResult, FetchRow, ManifestStore
 from mstoolkit.manifest_store.audit import audit, is_loopback
 from mstoolkit.registry import RegistryClient
+from mstoolkit.registry.auth import AuthLike
 
 __all__ = [
     "AuditProgress",
@@ -67,7 +68,7 @@ def plain_http(registry: str) -> bool:
 
 
 def list_repositories(
-    registry: str, *, insecure: bool | None = None, auth: Any = None, limit: int = 10_000
+    registry: str, *, insecure: bool | None = None, auth: AuthLike = None, limit: int = 10_000
 ) -> list[str]:
     """The repositories *registry*'s ``_catalog`` lists (at most *limit*), sorted."""
     if not registry.strip():
@@ -89,7 +90,7 @@ def audit_repositories(
     *,
     concurrency: int = 8,
     insecure: bool | None = None,
-    auth: Any = None,
+    auth: AuthLike = None,
     on_progress: Callable[[AuditProgress], None] | None = None,
 ) -> AuditResult:
     """Audit *repositories* of *registry* into *store*, one repository after another.

@@ -18,10 +18,12 @@ import ipywidgets as w
 import pandas as pd
 
 from mstoolkit.errors import MstoolkitError
-from mstoolkit.manifest_store import AuditResult, ManifestStore
+from mstoolkit.manifest_store import AuditResult, FetchRow, ManifestStore
 from mstoolkit.plots.charts import plot_schema1_prevalence, plot_verdicts
+from mstoolkit.registry.auth import AuthLike
 from mstoolkit.widgets.auditing import (
     AuditProgress,
+    BlobReader,
     audit_frame,
     audit_repositories,
     audit_summary,
@@ -58,7 +60,7 @@ class AuditDashboard:
         repositories: Sequence[str] = (),
         concurrency: int = 8,
         insecure: bool | None = None,
-        auth: Any = None,
+        auth: AuthLike = None,
     ) -> None:
         self._store = manifest_store
         self._insecure = insecure
@@ -166,7 +168,7 @@ class AuditDashboard:
         if time.monotonic() - self._drawn_at >= _REDRAW_EVERY and progress.done < progress.total:
             self._draw(progress.rows)
 
-    def _draw(self, rows: Sequence[Any]) -> None:
+    def _draw(self, rows: Sequence[FetchRow]) -> None:
         frame = audit_frame(rows, local=_reader(self._store))
         self.frame = frame
         shown = frame.assign(repository=frame["repository"].astype(str))
@@ -181,6 +183,6 @@ class AuditDashboard:
         self._drawn_at = time.monotonic()
 
 
-def _reader(store: ManifestStore) -> Any:
+def _reader(store: ManifestStore) -> BlobReader | None:
     local = store.local
     return local if callable(getattr(local, "read", None)) else None
