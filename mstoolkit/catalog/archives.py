@@ -15,8 +15,10 @@ classified. A corrupt archive yields a ``bad-archive`` row where reading stopped
 from __future__ import annotations
 
 import gzip
+import io
 import logging
 import lzma
+import sys
 import tarfile
 import zlib
 from collections.abc import Iterator
@@ -53,15 +55,69 @@ _READ_ERRORS: Final = (
 )
 
 
+#: Compressed bytes handed to zstd at a time: zstd expands at most ~32,000-fold, so one step
+#: of a hostile stream stays near 128 MiB while ordinary streams pay nothing measurable.
+_ZSTD_STEP: Final = 4096
+
+
+class _ZstdFrames(io.RawIOBase):
+    """Every frame of a ``.zst`` stream, decompressed; a truncated last frame is an error.
+
+    zstandard's ``stream_reader`` ends quietly at the end of its input even inside a frame,
+    so a truncated dump would classify as fewer blobs with no error row. gzip raises
+    ``EOFError`` there, and so does this reader (a ``bad-archive`` row, like gzip's).
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._dctx: Any = zstandard.ZstdDecompressor()
+        self._frame: Any = self._dctx.decompressobj()
+        self._in_frame = False
+        self._out = bytearray()
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _feed(self, data: bytes) -> None:
+        while data:
+            step, data = data[:_ZSTD_STEP], data[_ZSTD_STEP:]
+            self._in_frame = True
+            self._out += self._frame.decompress(step)
+            if self._frame.eof:  # the frame ended inside this step: the rest starts the next
+                data = self._frame.unused_data + data
+                self._frame = self._dctx.decompressobj()
+                self._in_frame = False
+
+    def _fill(self, want: int) -> None:
+        while len(self._out) < want and not self._ended:
+            chunk = self._raw.read(1 << 16)
+            if not chunk:
+                self._ended = True
+                if self._in_frame:
+                    raise EOFError("zstd stream ended inside a frame (truncated file?)")
+            self._feed(chunk)
+
+    def read(self, size: int | None = -1) -> bytes:
+        want = size if size is not None and size >= 0 else sys.maxsize
+        self._fill(want)
+        data = bytes(self._out[:want])
+        del self._out[:want]
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
 @contextmanager
 def open_stream(path: str) -> Iterator[IO[bytes]]:
     """*path* decompressed by its suffix (``.gz``, ``.zst``/``.zstd``, else as is)."""
     lower = path.lower()
     if lower.endswith(ZSTD_SUFFIXES):
-        with open(path, "rb") as raw:
-            decompressor: Any = zstandard.ZstdDecompressor()
-            with decompressor.stream_reader(raw, read_across_frames=True) as reader:
-                yield cast(IO[bytes], reader)
+        with open(path, "rb") as raw, _ZstdFrames(raw) as reader:
+            yield cast(IO[bytes], reader)
     elif lower.endswith((".gz", ".tgz")):
         with gzip.open(path, "rb") as handle:
             yield cast(IO[bytes], handle)

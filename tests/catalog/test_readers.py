@@ -207,3 +207,21 @@ def test_read_blobs_streams_sources_locators_and_bytes(tmp_path: Path) -> None:
     got = list(read_blobs([path]))
     assert [(b.source, b.locator, b.data) for b in got] == [
         (str(path), str(i + 1), d) for i, (_, d) in enumerate(blobs)]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.zst", ".tar.zst"])
+def test_truncated_zstd_stream_is_a_bad_archive_row_not_silence(
+    tmp_path: Path, suffix: str
+) -> None:
+    """A zstd file cut inside a frame gives a bad-archive row, as a cut gzip file does,
+    instead of quietly classifying fewer blobs."""
+    good = utf8_blobs()[:40]
+    path = tmp_path / f"cut{suffix}"
+    if suffix == ".tar.zst":
+        write_tar(path, dict(good))
+    else:
+        write_jsonl(path, record_lines(good))
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    frame = classify(path, workers=1)
+    assert "bad-archive" in set(frame["error"].astype(str))
