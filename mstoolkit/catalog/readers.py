@@ -128,7 +128,11 @@ def _plan_folder(root: str, chunk_size: int, limit: int) -> Iterator[Unit]:
 
 def _read_small(path: str, limit: int) -> bytes | None:
     try:
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO named index.json must not hang
+    except OSError:
+        return None
+    try:
+        with open(fd, "rb") as handle:
             return handle.read(limit)
     except OSError:
         return None
@@ -276,7 +280,9 @@ def iter_files(root: str, names: Iterable[str],
     """
     dirs: dict[str, int] = {}
     open_, read, close = os.open, os.read, os.close
-    rdonly = os.O_RDONLY
+    # O_NONBLOCK: a FIFO in a dump must not hang the run (it reads as empty); no effect on
+    # regular files.
+    rdonly = os.O_RDONLY | os.O_NONBLOCK
     first = _FIRST_READ
     small = min(first, limit + 1)
     current, dir_fd = None, -1

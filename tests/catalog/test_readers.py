@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import orjson
@@ -225,3 +226,20 @@ def test_truncated_zstd_stream_is_a_bad_archive_row_not_silence(
     path.write_bytes(whole[: len(whole) // 2])
     frame = classify(path, workers=1)
     assert "bad-archive" in set(frame["error"].astype(str))
+
+
+@pytest.mark.timeout(60)
+def test_a_fifo_in_a_folder_or_layout_does_not_hang_the_run(tmp_path: Path) -> None:
+    """A named pipe among the blobs (or as a layout's index.json) reads as an empty blob
+    instead of blocking classify() forever waiting for a writer."""
+    blobs = utf8_blobs()[:2]
+    write_folder(tmp_path / "dump", blobs)
+    os.mkfifo(tmp_path / "dump" / "pipe")
+    frame = classify(tmp_path / "dump", workers=1)
+    assert len(frame) == len(blobs) + 1
+    assert frame.loc[frame["locator"] == "pipe", "size"].tolist() == [0]
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    (layout / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+    os.mkfifo(layout / "index.json")
+    assert classify(layout, workers=1).empty
