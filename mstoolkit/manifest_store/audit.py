@@ -247,7 +247,11 @@ class _Audit:
         try:
             for repo in repos:
                 self.queue.put_nowait(_Item(repo))
-            workers = [asyncio.create_task(self._work()) for _ in range(self.options.concurrency)]
+            # Twice as many workers as requests in flight: while some wait for a commit's
+            # fsync, the others keep the client's connections busy.
+            workers = [
+                asyncio.create_task(self._work()) for _ in range(2 * self.options.concurrency)
+            ]
             try:
                 await self.queue.join()
             finally:
