@@ -54,14 +54,28 @@ def check_ref(ref: object) -> str:
         raise InvalidArgument(f"ref must be a string, not {type(ref).__name__}")
     if not ref:
         raise InvalidArgument("ref must not be empty")
-    return ref
+    return check_text("ref", ref)
 
 
 def check_ref_type(ref: object) -> str:
     """Refs given to status/abort must be strings (an empty one simply matches no ingest)."""
     if not isinstance(ref, str):
         raise InvalidArgument(f"ref must be a string, not {type(ref).__name__}")
-    return ref
+    return check_text("ref", ref)
+
+
+def check_text(what: str, text: str) -> str:
+    """*text* as given, if it can be stored: refs and labels go to files and SQLite as UTF-8,
+    where a lone surrogate (``"\\ud800"``) would fail mid-write with a UnicodeEncodeError,
+    after the ingest folder was made."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidArgument(
+            f"{what} must be valid Unicode text, but holds {exc.object[exc.start]!r} at "
+            f"position {exc.start}"
+        ) from exc
+    return text
 
 
 def as_bytes(data: object) -> memoryview:
@@ -99,6 +113,8 @@ def clean_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
         if not isinstance(key, str) or not isinstance(value, str):
             raise InvalidArgument(f"labels must map str to str, got {key!r}: {value!r}")
         validate_label(key, value)
+        check_text("label key", key)
+        check_text(f"label {key!r}", value)
         if value:
             out[key] = value
     return out
