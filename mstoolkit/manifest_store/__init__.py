@@ -5,14 +5,9 @@ and keeps it; ``.pull(reference)`` and ``.audit(registry)`` build on it and repo
 (``PullResult``, ``AuditResult``) that the catalog turns into DataFrames.
 """
 
+from mstoolkit.manifest_store.protocols import ContentStore, ManifestGetter
 from mstoolkit.manifest_store.results import AuditResult, FetchOutcome, FetchRow, PullResult
-from mstoolkit.manifest_store.store import (
-    ContentStore,
-    ManifestGetter,
-    ManifestStore,
-    Served,
-    Source,
-)
+from mstoolkit.manifest_store.store import ManifestStore, Served, Source
 
 __all__ = [
     "AuditResult",

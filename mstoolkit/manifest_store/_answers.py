@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from mstoolkit.digest import Digest, DigestLike, as_digest
 
 if TYPE_CHECKING:
-    from mstoolkit.manifest_store.store import FetchedLike, ManifestGetter
+    from mstoolkit.manifest_store.protocols import FetchedLike, ManifestGetter
 
 
 class NeedRemote(BaseException):

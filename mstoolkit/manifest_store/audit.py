@@ -36,7 +36,8 @@ from mstoolkit.reference import Reference, parse_reference
 from mstoolkit.registry import AsyncRegistryClient
 
 if TYPE_CHECKING:
-    from mstoolkit.manifest_store.store import FetchedLike, ManifestStore, Served
+    from mstoolkit.manifest_store.protocols import FetchedLike
+    from mstoolkit.manifest_store.store import ManifestStore, Served
 
 __all__ = [
     "AsyncRegistry",

@@ -15,13 +15,15 @@ from mstoolkit.content import FetchRecord
 from mstoolkit.descriptor import Descriptor, Platform
 from mstoolkit.errors import InvalidArgument, category_of
 from mstoolkit.manifest_store._answers import Prefetched
+from mstoolkit.manifest_store.protocols import FetchLog, TagResolver
 from mstoolkit.manifest_store.results import FetchOutcome, FetchRow, PullResult
-from mstoolkit.manifest_store.store import FetchLog, Served, Source, TagResolver
+from mstoolkit.manifest_store.store import Served, Source
 from mstoolkit.reference import Reference, parse_reference
 
 if TYPE_CHECKING:
     from mstoolkit.manifest.models import Manifest
-    from mstoolkit.manifest_store.store import FetchedLike, ManifestStore
+    from mstoolkit.manifest_store.protocols import FetchedLike
+    from mstoolkit.manifest_store.store import ManifestStore
 
 __all__ = [
     "children_of",

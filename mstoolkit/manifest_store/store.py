@@ -36,10 +36,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import DigestLike
@@ -53,24 +52,23 @@ from mstoolkit.labels import (
 from mstoolkit.manifest.detect import detect_media_type
 from mstoolkit.manifest.models import DockerSchema1, Manifest
 from mstoolkit.manifest.parse import parse_manifest
+from mstoolkit.manifest_store.protocols import (
+    ContentStore,
+    ContentWriter,
+    FetchedLike,
+    ManifestGetter,
+)
 from mstoolkit.mediatypes import SCHEMA1_TYPES
 
 if TYPE_CHECKING:
-    from mstoolkit.content import FetchRecord, Info
+    from mstoolkit.content import Info
     from mstoolkit.manifest_store.results import AuditResult, PullResult
     from mstoolkit.reference import Reference
 
 __all__ = [
-    "ContentStore",
-    "ContentWriter",
-    "FetchLog",
-    "FetchedLike",
-    "ManifestGetter",
     "ManifestStore",
-    "ReaderAt",
     "Served",
     "Source",
-    "TagResolver",
 ]
 
 #: The ref prefixes :func:`mstoolkit.labels.make_ref_key` gives manifests (ours to sweep).
@@ -78,92 +76,6 @@ _MANIFEST_REF_PREFIXES = ("manifest-", "index-", "unknown-")
 
 #: Parsed manifests kept by :class:`ManifestStore` (a few MB at typical manifest sizes).
 DEFAULT_MEMO_SIZE = 4096
-
-
-class _IngestStatus(Protocol):
-    @property
-    def offset(self) -> int: ...
-
-
-class ContentWriter(Protocol):
-    """The part of a content-store writer that :meth:`ManifestStore.put` uses."""
-
-    def write(self, data: bytes, /) -> int: ...
-
-    def status(self) -> _IngestStatus: ...
-
-    def truncate(self, size: int, /) -> None: ...
-
-    def commit(
-        self,
-        size: int,
-        expected: DigestLike | None,
-        /,
-        *,
-        labels: Mapping[str, str] | None = None,
-        reason: str = "",
-    ) -> None: ...
-
-    def close(self) -> None: ...
-
-
-class ReaderAt(Protocol):
-    """Random access to one committed blob."""
-
-    @property
-    def size(self) -> int: ...
-
-    def read_at(self, n: int, offset: int, /) -> bytes: ...
-
-    def close(self) -> None: ...
-
-
-class ContentStore(Protocol):
-    """The seed's ``ContentStore``: an ingester and provider with ``Info``/``Abort``/``Update``."""
-
-    def writer(self, ref: str, /, *, expected: Descriptor | None = None) -> ContentWriter: ...
-
-    def info(self, digest: DigestLike, /) -> Info: ...
-
-    def read(self, digest: DigestLike, /) -> bytes: ...
-
-    def reader_at(self, digest: DigestLike, /) -> ReaderAt: ...
-
-    def abort(self, ref: str, /) -> None: ...
-
-    def update(self, info: Info, /, *fieldpaths: str, reason: str = "") -> Info: ...
-
-
-@runtime_checkable
-class FetchLog(Protocol):
-    """A store that keeps a log of registry fetches (``pull`` and ``audit`` write to it)."""
-
-    def record_fetch(self, rec: FetchRecord, /) -> None: ...
-
-
-class FetchedLike(Protocol):
-    """What a remote answers to a manifest GET: the exact bytes and their descriptor."""
-
-    @property
-    def raw(self) -> bytes: ...
-
-    @property
-    def descriptor(self) -> Descriptor: ...
-
-
-class ManifestGetter(Protocol):
-    """The seed's ``manifestGetter``, per repository: GET a manifest, HEAD a digest."""
-
-    def get_manifest(self, repo: str, reference: str, /) -> FetchedLike: ...
-
-    def exists(self, repo: str, digest: DigestLike, /) -> bool: ...
-
-
-@runtime_checkable
-class TagResolver(Protocol):
-    """A remote that resolves a tag with HEAD (what :meth:`ManifestStore.pull` prefers)."""
-
-    def head_manifest(self, repo: str, reference: str, /) -> Descriptor: ...
 
 
 class Source(StrEnum):
