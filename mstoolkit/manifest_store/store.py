@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from mstoolkit.descriptor import Descriptor
+from mstoolkit.descriptor import Descriptor, Platform
 from mstoolkit.digest import DigestLike
 from mstoolkit.errors import AlreadyExists, DigestMismatch, NotFound, Unavailable
 from mstoolkit.labels import (
@@ -237,7 +237,7 @@ class ManifestStore:
     # -- pulls and audits (their own modules) ------------------------------------------
 
     def pull(
-        self, reference: str, *, platform: str | None = None, recursive: bool = True
+        self, reference: str, *, platform: str | Platform | None = None, recursive: bool = True
     ) -> PullResult:
         """Pull *reference* (a tag or a digest) and, for an index, its children.
 

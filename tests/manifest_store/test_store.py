@@ -16,7 +16,7 @@ from mstoolkit.manifest.parse import parse_manifest
 from mstoolkit.manifest_store import ManifestStore, Source
 from mstoolkit.manifest_store.testing import CountingRemote, FakeAnswer
 from mstoolkit.reference import Reference, parse_reference
-from tests.manifest_store.conftest import REGISTRY, SIGNED_SCHEMA1, oci_manifest
+from tests.manifest_store.conftest import REGISTRY, SIGNED_SCHEMA1, oci_index, oci_manifest
 
 LABEL = f"containerd.io/distribution.source.{REGISTRY}"
 RAW = oci_manifest()
@@ -401,3 +401,18 @@ def test_sweep_aborts_ingests_of_committed_content_only(
         assert [s.ref for s in content.list_statuses()] == [make_ref_key(other)]
     finally:
         content.abort(make_ref_key(other))
+
+
+def test_a_cached_blob_that_does_not_parse_as_asked_falls_back_to_the_remote(
+    store: ManifestStore, content: Any, remote: CountingRemote
+) -> None:
+    """As in the seed, a local read or parse failure is not an error: the remote answers."""
+    child = remote.push("foo/bar", RAW)
+    index_raw = oci_index([(child, "linux/amd64")])
+    index = remote.push("foo/bar", index_raw)
+    write_blob(content, index, index_raw)
+    asked = Descriptor("application/vnd.oci.image.manifest.v1+json", index.digest, index.size)
+    got = store.get(asked, ref_of("foo/bar"))
+    assert got.media_type == "application/vnd.oci.image.index.v1+json"
+    assert remote.gets == 1
+    assert_no_ingest(content, asked)
