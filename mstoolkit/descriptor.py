@@ -22,6 +22,9 @@ __all__ = [
 ]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+#: A descriptor's size is an int64 (OCI image-spec, Go's ``Descriptor.Size``): Go's decoder
+#: refuses anything larger, and pandas' Int64 columns cannot hold it.
+_MAX_SIZE = (1 << 63) - 1
 
 
 def _str(obj: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str:
@@ -145,6 +148,8 @@ class Descriptor:
     ) -> None:
         if not isinstance(size, int) or isinstance(size, bool) or size < -1:
             raise InvalidArgument(f"descriptor size must be an integer >= -1, not {size!r}")
+        if size > _MAX_SIZE:
+            raise InvalidArgument(f"descriptor size must fit in an int64, not {size}")
         object.__setattr__(self, "media_type", media_type or "")
         object.__setattr__(self, "digest", as_digest(digest))
         object.__setattr__(self, "size", size)
@@ -181,6 +186,8 @@ class Descriptor:
             size = 0
         if not isinstance(size, int) or isinstance(size, bool):
             raise InvalidArgument(f"{where}: 'size' must be an integer")
+        if size > _MAX_SIZE:
+            raise InvalidArgument(f"{where}: 'size' {size} does not fit in an int64")
         try:
             digest = Digest.parse(_str(obj, "digest", where, required=True))
         except InvalidDigest as exc:

@@ -378,3 +378,22 @@ def test_descriptor_from_dict_names_the_field(obj: object, words: tuple[str, ...
     error = _outcome(lambda: Descriptor.from_dict(obj))
     assert error is not None
     _assert_clear(error, InvalidArgument, *words)
+
+
+@pytest.mark.parametrize("size", [2**63, 2**64 - 1], ids=["int64-max+1", "uint64-max"])
+def test_sizes_past_int64_are_refused_as_go_refuses_them(size: int) -> None:
+    """A size past int64 (Go's Descriptor.Size) is refused by Descriptor, from_dict and the
+    parser; it used to be kept and then crash the catalog's Int64 columns with TypeError."""
+    error = _outcome(lambda: Descriptor("a/b", D, size))
+    assert error is not None
+    _assert_clear(error, InvalidArgument, "int64")
+    error = _outcome(lambda: Descriptor.from_dict({"mediaType": "a/b", "digest": D, "size": size}))
+    assert error is not None
+    _assert_clear(error, InvalidArgument, "'size'", "int64")
+    layer = {"mediaType": "a/b", "digest": D, "size": size}
+    doc = {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": {**layer, "size": 1},
+           "layers": [layer]}
+    error = _outcome(lambda: parse_manifest(json.dumps(doc).encode()))
+    assert error is not None
+    _assert_clear(error, InvalidManifest, "layers[0]", "int64")
+    assert Descriptor("a/b", D, 2**63 - 1).size == 2**63 - 1
