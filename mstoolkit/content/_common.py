@@ -155,6 +155,34 @@ def planned_labels(
     return dict(sorted(cleaned.items()))
 
 
+def transformed_labels(
+    current: Mapping[str, str],
+    key: object,
+    transform: Callable[[str | None], str | None],
+) -> dict[str, str]:
+    """The labels after ``update_label(digest, key, transform)``: *key* set to
+    ``transform(current value or None)``, removed when that is ``None`` or ``""``.
+
+    Only the one label is validated (the others were valid when written), with the same
+    rules as a commit: text, and key plus value within containerd's 4096 bytes.
+    """
+    if not isinstance(key, str):
+        raise InvalidArgument(f"label key must be a string, not {type(key).__name__}")
+    if not key:
+        raise InvalidArgument("label key must not be empty")
+    if not callable(transform):
+        raise InvalidArgument(f"transform must be callable, not {type(transform).__name__}")
+    after = transform(current.get(key))
+    if after is not None and not isinstance(after, str):
+        raise InvalidArgument(
+            f"transform of label {key!r} must return str or None, not {type(after).__name__}"
+        )
+    new = dict(current)
+    new.pop(key, None)
+    new.update(clean_labels({key: after or ""}))
+    return dict(sorted(new.items()))
+
+
 def label_diff(
     old: Mapping[str, str], new: Mapping[str, str]
 ) -> list[tuple[str, str | None, str | None]]:

@@ -65,6 +65,7 @@ from mstoolkit.content.protocols import (
     Info,
     IngestRecord,
     LabelChange,
+    LabelTransform,
     Status,
 )
 from mstoolkit.descriptor import Descriptor
@@ -225,6 +226,27 @@ class LocalStore:
             reason=reason,
             actor=self.actor(),
             stat=lambda: self._stat(dgst),
+        )
+        return Info(dgst, size, created, updated, labels)
+
+    def update_label(
+        self, digest: DigestLike, key: str, transform: LabelTransform, *, reason: str = ""
+    ) -> Info:
+        """Set the label *key* to ``transform(current value or None)`` in one transaction.
+
+        The read, *transform* and the write (history row included) share one SQLite
+        ``BEGIN IMMEDIATE``, so processes appending to one label cannot lose each other's
+        values. ``None`` or ``""`` removes the label; an unchanged value writes nothing.
+        """
+        dgst = as_digest(digest)
+        size, created, updated, labels = self._meta.update_labels(
+            dgst,
+            lambda current: common.transformed_labels(current, key, transform),
+            at=self._clock(),
+            reason=reason,
+            actor=self.actor(),
+            stat=lambda: self._stat(dgst),
+            touch=False,
         )
         return Info(dgst, size, created, updated, labels)
 

@@ -23,6 +23,7 @@ from mstoolkit.content.protocols import (
     Info,
     IngestRecord,
     LabelChange,
+    LabelTransform,
     Status,
 )
 from mstoolkit.descriptor import Descriptor
@@ -118,6 +119,22 @@ class MemoryStore:
             self._record(dgst, blob.labels, new, now, reason)
             blob.labels = new
             blob.updated_at = now
+            return Info(dgst, len(blob.data), blob.created_at, blob.updated_at, blob.labels)
+
+    def update_label(
+        self, digest: DigestLike, key: str, transform: LabelTransform, *, reason: str = ""
+    ) -> Info:
+        """Set the label *key* to ``transform(current value or None)``, atomically (under the
+        store's lock); ``None`` or ``""`` removes it, an unchanged value writes nothing."""
+        dgst = as_digest(digest)
+        with self._mu:
+            blob = self._blob(dgst)
+            new = common.transformed_labels(blob.labels, key, transform)
+            if new != blob.labels:
+                now = self._clock()
+                self._record(dgst, blob.labels, new, now, reason)
+                blob.labels = new
+                blob.updated_at = now
             return Info(dgst, len(blob.data), blob.created_at, blob.updated_at, blob.labels)
 
     def walk(self, *filters: str) -> Iterator[Info]:

@@ -361,20 +361,30 @@ class Metadata:
         reason: str,
         actor: str,
         stat: Callable[[], os.stat_result | None],
+        touch: bool = True,
     ) -> tuple[int, datetime, datetime, dict[str, str]]:
-        """Apply ``plan(current labels)``; returns size, created, updated and the labels."""
+        """Apply ``plan(current labels)``; returns size, created, updated and the labels.
+
+        The read, *plan* and the writes share one ``BEGIN IMMEDIATE`` transaction, so this is
+        an atomic read-modify-write across threads and processes (*plan* runs holding the
+        database's write lock: it must be quick and must not touch the store). With
+        ``touch=False`` a plan that changes nothing writes nothing, not even ``updated_at``.
+        """
         key, now = str(digest), to_micros(at)
         with self._txn(write=True) as conn:
             st = stat()
             if st is None:
                 raise content_not_found(digest)
             row = conn.execute(
-                "SELECT created_at FROM blobs WHERE digest = ?", (key,)
+                "SELECT created_at, updated_at FROM blobs WHERE digest = ?", (key,)
             ).fetchone()
             current = dict(conn.execute("SELECT key, value FROM labels WHERE digest = ?", (key,)))
             new = dict(plan(current))
             changes = label_diff(current, new)
             created = row[0] if row is not None else to_micros(_mtime(st))
+            if not changes and not touch:
+                updated = row[1] if row is not None else created
+                return st.st_size, from_micros(created), from_micros(updated), new
             conn.execute(
                 "INSERT OR REPLACE INTO blobs (digest, size, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?)",

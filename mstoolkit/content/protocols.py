@@ -7,12 +7,12 @@ edits metadata. :class:`Store` composes them and adds what no containerd store k
 label history and the fetch log that the catalog charts.
 
 Values are frozen: an :class:`Info` handed to a notebook cannot be edited behind the store's
-back; labels change only through :meth:`Manager.update`.
+back; labels change only through :meth:`Manager.update` and :meth:`Manager.update_label`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType, TracebackType
@@ -30,6 +30,7 @@ __all__ = [
     "IngestRecord",
     "Ingester",
     "LabelChange",
+    "LabelTransform",
     "Manager",
     "Provider",
     "ReaderAt",
@@ -40,6 +41,10 @@ __all__ = [
 
 #: The zero time: what an :class:`Info` built by hand for :meth:`Manager.update` carries.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+#: What :meth:`Manager.update_label` applies to one label: the current value (``None`` when
+#: absent) in, the new value out (``None`` or ``""`` removes the label).
+LabelTransform = Callable[[str | None], str | None]
 
 _NO_LABELS: Mapping[str, str] = MappingProxyType({})
 
@@ -258,6 +263,19 @@ class Manager(Protocol):
     def info(self, digest: DigestLike) -> Info: ...
 
     def update(self, info: Info, *fieldpaths: str, reason: str = "") -> Info: ...
+
+    def update_label(
+        self, digest: DigestLike, key: str, transform: LabelTransform, *, reason: str = ""
+    ) -> Info:
+        """Atomic read-modify-write of one label, across threads and (for stores shared on
+        disk) processes: ``update`` after ``info`` would lose a concurrent writer's value.
+
+        *transform* gets the current value (``None`` when absent) and returns the new one
+        (``None``/``""`` removes the label); it runs under the store's lock, so it must be
+        quick and must not call the store. Its exceptions propagate and change nothing. One
+        history row is written per actual change, none when the value stays the same.
+        """
+        ...
 
     def walk(self, *filters: str) -> Iterator[Info]: ...
 

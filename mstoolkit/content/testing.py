@@ -23,7 +23,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from mstoolkit.content.protocols import FetchRecord, Info, IngestManager, Store, Writer
+from mstoolkit.content.protocols import (
+    FetchRecord,
+    Info,
+    IngestManager,
+    LabelTransform,
+    Store,
+    Writer,
+)
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import Digest
 from mstoolkit.errors import (
@@ -376,6 +383,72 @@ def _check_update_semantics(store: Store) -> None:
     _raises(NotFound, store.update, Info(Digest.from_bytes(b"nope"), labels={"a": "b"}))
 
 
+def _append_to(entry: str) -> LabelTransform:
+    """A transform adding *entry* to a sorted comma-separated set (a distribution source)."""
+    return lambda current: ",".join(sorted({*(current or "").split(","), entry} - {""}))
+
+
+def _check_update_label(store: Store) -> None:
+    """update_label transforms one label, records one history row per change, refuses bad
+    results without changing anything and leaves the other labels alone."""
+    digest = _put(store, "one-label", b"one label", {"keep": "me"})
+    seen: list[str | None] = []
+
+    def append(repo: str) -> LabelTransform:
+        def transform(current: str | None) -> str | None:
+            seen.append(current)
+            return _append_to(repo)(current)
+
+        return transform
+
+    info = store.update_label(digest, "src", append("b/b"), reason="seen")
+    _eq(dict(info.labels), {"keep": "me", "src": "b/b"}, "label added")
+    info = store.update_label(str(digest), "src", append("a/a"))
+    _eq(info.labels["src"], "a/a,b/b", "label appended")
+    _eq(seen, [None, "b/b"], "values the transform saw")
+    before = store.info(digest)
+    unchanged = store.update_label(digest, "src", append("a/a"))
+    _eq(unchanged, before, "an unchanged value changes nothing, not even updated_at")
+    rows = [(r.key, r.old, r.new, r.reason) for r in store.label_history(digest, key="src")]
+    _eq(rows, [("src", None, "b/b", "seen"), ("src", "b/b", "a/a,b/b", "")], "history rows")
+    _raises(InvalidArgument, store.update_label, digest, "src", lambda _: "v" * 4096)
+    _raises(InvalidArgument, store.update_label, digest, "src", lambda _: 42)
+    _raises(InvalidArgument, store.update_label, digest, "", lambda _: "v")
+    _raises(ZeroDivisionError, store.update_label, digest, "src", lambda _: str(1 / 0))
+    _eq(store.info(digest), before, "refused or failed transforms change nothing")
+    _eq(len(store.label_history(digest, key="src")), 2, "no history for refused changes")
+    info = store.update_label(digest, "src", lambda _: None)
+    _eq(dict(info.labels), {"keep": "me"}, "None removes the label")
+    _eq(dict(store.update_label(digest, "gone", lambda _: "").labels), {"keep": "me"}, '""')
+    _raises(NotFound, store.update_label, Digest.from_bytes(b"nope"), "src", lambda _: "v")
+
+
+def _check_update_label_threads_lose_nothing(store: Store) -> None:
+    """Threads appending different values to one label through update_label lose none."""
+    digest = _put(store, "contended-label", b"contended label")
+    threads_n, per_thread = 4, 10
+    barrier = threading.Barrier(threads_n)
+    errors: list[BaseException] = []
+
+    def appender(index: int) -> None:
+        barrier.wait()
+        try:
+            for j in range(per_thread):
+                store.update_label(digest, "src", _append_to(f"t{index}/r{j}"))
+        except BaseException as exc:  # reported below: a thread cannot raise into the check
+            errors.append(exc)
+
+    threads = [threading.Thread(target=appender, args=(i,)) for i in range(threads_n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    _expect(not errors, f"update_label raised in a thread: {errors[:1]!r}")
+    want = sorted(f"t{i}/r{j}" for i in range(threads_n) for j in range(per_thread))
+    _eq(sorted(store.info(digest).labels["src"].split(",")), want, "every appended value")
+    _eq(len(store.label_history(digest, key="src")), len(want), "one history row per change")
+
+
 def _check_walk_filters(store: Store) -> None:
     """walk applies containerd filters: presence, ==, !=, ~=, quoted keys, AND and OR."""
     key = "containerd.io/distribution.source.docker.io"
@@ -520,6 +593,8 @@ def _all_checks() -> Iterator[Callable[[Store], None]]:
         _check_commit_existing_target,
         _check_commit_label_validation,
         _check_update_semantics,
+        _check_update_label,
+        _check_update_label_threads_lose_nothing,
         _check_walk_filters,
         _check_list_statuses,
         _check_hostile_refs,

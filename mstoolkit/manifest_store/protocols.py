@@ -1,7 +1,8 @@
 """The narrow Protocols the manifest store consumes, declared here by their consumer.
 
 ``ContentStore`` is the seed's: the parts of a containerd content store that ``manifestStore``
-touches (an ingester, a provider, ``Info``/``Abort``/``Update``). ``ManifestGetter`` is the
+touches (an ingester, a provider, ``Info``/``Abort``/``Update``); a store that is also a
+``LabelUpdater`` gets its distribution-source label appended atomically. ``ManifestGetter`` is the
 seed's ``manifestGetter`` per repository. Anything with these methods works: the stores of
 :mod:`mstoolkit.content`, the clients of :mod:`mstoolkit.registry`, and the fakes of
 :mod:`mstoolkit.manifest_store.testing`. Positional-only parameters keep the implementations
@@ -10,7 +11,7 @@ free to name theirs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from mstoolkit.descriptor import Descriptor
@@ -25,6 +26,7 @@ __all__ = [
     "FetchLog",
     "FetchedLike",
     "IngestStatus",
+    "LabelUpdater",
     "ManifestGetter",
     "ReaderAt",
     "TagResolver",
@@ -85,6 +87,27 @@ class ContentStore(Protocol):
     def abort(self, ref: str, /) -> None: ...
 
     def update(self, info: Info, /, *fieldpaths: str, reason: str = "") -> Info: ...
+
+
+@runtime_checkable
+class LabelUpdater(Protocol):
+    """A content store with an atomic read-modify-write of one label.
+
+    The distribution-source append needs it: with only ``info`` + ``update``, two processes
+    sharing a store can each read the label, each add their repository, and one write wins.
+    Stores without it still work (see :meth:`ManifestStore.get_local`), atomically within
+    one process only.
+    """
+
+    def update_label(
+        self,
+        digest: DigestLike,
+        key: str,
+        transform: Callable[[str | None], str | None],
+        /,
+        *,
+        reason: str = "",
+    ) -> Info: ...
 
 
 @runtime_checkable

@@ -56,6 +56,7 @@ from mstoolkit.manifest_store.protocols import (
     ContentStore,
     ContentWriter,
     FetchedLike,
+    LabelUpdater,
     ManifestGetter,
 )
 from mstoolkit.mediatypes import SCHEMA1_TYPES
@@ -205,7 +206,12 @@ class ManifestStore:
 
         For a canonical *ref* whose repository is not in the blob's distribution-source
         label, the remote is asked whether that repository has the digest; absent →
-        :class:`NotFound`. The repository is then added to the label (a failure is logged).
+        :class:`NotFound`. The repository is then added to the label (a failure is logged):
+        through the store's ``update_label`` when it has one (a
+        :class:`~mstoolkit.manifest_store.protocols.LabelUpdater`, as both stores of
+        :mod:`mstoolkit.content` are), which loses no repository even when several processes
+        share the store; otherwise by ``info`` + ``update`` under this object's lock, which
+        keeps third-party stores working but is atomic within one process only.
         """
         remote = self._remote if remote is None else remote
         reader = self._local.reader_at(desc.digest)
@@ -351,8 +357,15 @@ class ManifestStore:
             self._log.debug("manifest %s not yet seen in %s, asking the remote", desc.digest, ref)
             if not remote.exists(repo, desc.digest):
                 raise NotFound(f"manifest {desc.digest} not found")
-        # Read-modify-write of a label: the content store has no atomic append, so two
-        # threads adding different repositories would lose one. Re-read under a lock.
+        try:
+            if isinstance(self._local, LabelUpdater):
+                self._append_source(self._local, desc, key, repo)
+                return
+        except Exception as exc:
+            self._log.warning("could not update content distribution source for %s: %s", ref, exc)
+            return
+        # A store without update_label: re-read under a lock, which is atomic only within
+        # this process (two processes sharing such a store may lose one repository).
         with self._label_lock:
             try:
                 info = self._local.info(desc.digest)
@@ -371,6 +384,20 @@ class ManifestStore:
                 self._log.warning(
                     "could not update content distribution source for %s: %s", ref, exc
                 )
+
+    def _append_source(
+        self, local: LabelUpdater, desc: Descriptor, key: str, repo: str
+    ) -> None:
+        """Add *repo* to the label in the store's own transaction (no update lost across
+        processes); a full label (containerd#12107) and a listed repository change nothing."""
+
+        def append(current: str | None) -> str | None:
+            if current is not None and has_distribution_source(current, repo):
+                return current
+            value, _recorded = append_distribution_source_bounded(current or "", repo, key)
+            return value or current
+
+        local.update_label(desc.digest, key, append, reason="manifest seen in repository")
 
     def _abort(self, writer: ContentWriter, key: str) -> None:
         _close(writer)

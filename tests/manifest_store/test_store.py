@@ -75,6 +75,11 @@ class FaultyStore:
             raise self._on_update
         return self._inner.update(info, *fieldpaths, reason=reason)
 
+    def update_label(self, digest: Any, key: str, transform: Any, *, reason: str = "") -> Any:
+        if self._on_update is not None:
+            raise self._on_update
+        return self._inner.update_label(digest, key, transform, reason=reason)
+
 
 class _FaultyWriter:
     def __init__(self, inner: Any, error: Exception) -> None:
