@@ -191,13 +191,30 @@ class _Rows:
         )
 
 
+def _strings(values: Sequence[str], kind: pa.DataType) -> pa.Array:
+    """An Arrow string array of *values*; a file or member name that is not UTF-8 (kept by
+    Python as surrogate escapes, which Arrow refuses) is shown with backslash escapes."""
+    try:
+        return pa.array(values, kind)
+    except UnicodeEncodeError:
+        return pa.array([_printable(value) for value in values], kind)
+
+
+def _printable(text: str) -> str:
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # the bytes the name really had
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def _batch(source: str, locators: Sequence[str], registries: pa.Array, repositories: pa.Array,
            created: pa.Array, declared: pa.Array, rows: _Rows) -> pa.RecordBatch:
     n = len(rows.labels)
     media, errors, kind_codes = rows.columns()
     columns: list[pa.Array] = [
-        _dictionary(np.zeros(n, np.int32), pa.array([source], pa.string())),
-        pa.array(locators, pa.large_string()),
+        _dictionary(np.zeros(n, np.int32), _strings([source], pa.string())),
+        _strings(locators, pa.large_string()),
         registries,
         repositories,
         created,
