@@ -42,6 +42,8 @@ _IMAGE_KINDS: Final = frozenset({Kind.SCHEMA2, Kind.OCI_MANIFEST, Kind.ARTIFACT}
 _INDEX_KINDS: Final = frozenset({Kind.LIST, Kind.OCI_INDEX})
 _CHECKED: Final = _IMAGE_KINDS | _INDEX_KINDS | {Kind.SCHEMA1}
 #: go-digest's registered algorithms and their hex lengths (mstoolkit.digest.ALGORITHMS).
+#: Sizes are int64 (Go's Descriptor.Size); a sum past it is unknown (NA), not a crash.
+_MAX_SIZE: Final = (1 << 63) - 1
 _DIGEST: Final = re.compile(
     "|".join(f"{alg}:[a-f0-9]{{{n}}}" for alg, n in sorted(ALGORITHMS.items()))
 ).fullmatch
@@ -123,7 +125,7 @@ def _digest_of(desc: dict[str, Any], key: str = "digest") -> str:
 
 def _size_of(desc: dict[str, Any]) -> int:
     value = desc.get("size")
-    if type(value) is not int or value < 0:
+    if type(value) is not int or not 0 <= value <= _MAX_SIZE:
         raise _Bad("size")
     return value
 
@@ -155,7 +157,8 @@ def _image(doc: dict[str, Any], kind: Kind, detail: bool) -> dict[str, Any]:
         total += size
         if detail:
             out.append(LayerRow(i, digest, _text(desc.get("mediaType")), size, _urls(desc)))
-    return {"layer_count": len(layers), "layer_bytes": total, "layers": tuple(out),
+    return {"layer_count": len(layers), "layer_bytes": total if total <= _MAX_SIZE else None,
+            "layers": tuple(out),
             "config_media_type": _text(config.get("mediaType"))}
 
 
