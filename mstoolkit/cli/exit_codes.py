@@ -72,4 +72,6 @@ def exit_code_for(error: BaseException) -> ExitCode:
         return ExitCode.PERMISSION_DENIED
     if isinstance(error, IsADirectoryError | NotADirectoryError):
         return ExitCode.INVALID_ARGUMENT
+    if isinstance(error, ConnectionError | TimeoutError):  # e.g. a Dask scheduler away
+        return ExitCode.UNAVAILABLE
     return ExitCode.UNKNOWN

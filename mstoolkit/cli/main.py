@@ -6,7 +6,10 @@ A command is a module in ``mstoolkit/cli/commands/`` with ``NAME``, ``HELP``,
 adding one is adding its module. Every subcommand also gets ``-q/--quiet`` (no progress
 bars or summaries, errors only) and ``-v/--verbose`` (log more, twice for debug).
 Errors become one line on standard error and the exit code of their category
-(:mod:`mstoolkit.cli.exit_codes`), never a traceback.
+(:mod:`mstoolkit.cli.exit_codes`), never a traceback: a message that quotes hostile input is
+made one line (control characters escaped) and cut to :data:`MAX_MESSAGE` characters, and an
+error that is not an mstoolkit one (a bug) is still one line, exit code 1, with the traceback
+behind ``-vv``.
 """
 
 from __future__ import annotations
@@ -16,16 +19,18 @@ import importlib
 import logging
 import os
 import pkgutil
+import re
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Final
 
 import mstoolkit
 from mstoolkit.cli import commands
 from mstoolkit.cli.exit_codes import ExitCode, exit_code_for
 from mstoolkit.errors import MstoolkitError
 
-__all__ = ["build_parser", "command_modules", "main"]
+__all__ = ["MAX_MESSAGE", "build_parser", "command_modules", "main", "one_line"]
 
 
 def __dir__() -> list[str]:
@@ -33,6 +38,19 @@ def __dir__() -> list[str]:
 
 
 _log = logging.getLogger("mstoolkit.cli")
+
+#: Longest error message printed: a 50 MB media type quoted by an error stays readable.
+MAX_MESSAGE: Final = 1000
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def one_line(message: str, limit: int = MAX_MESSAGE) -> str:
+    """*message* on one line: control characters, line separators and lone surrogates
+    escaped as ``repr`` would, cut to *limit* characters with a note of how much was cut."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], message)
+    if len(text) > limit:
+        text = f"{text[:limit]}... ({len(text) - limit} more characters)"
+    return text
 
 
 def command_modules() -> list[ModuleType]:
@@ -95,7 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.OK
     except (MstoolkitError, OSError) as exc:
-        print(f"mstoolkit {args.command}: {exc}", file=sys.stderr)
+        print(f"mstoolkit {args.command}: {one_line(str(exc))}", file=sys.stderr)
         _log.debug("details", exc_info=True)
         return exit_code_for(exc)
+    except Exception as exc:  # a bug: still one line for the user, the traceback with -vv
+        print(f"mstoolkit {args.command}: unexpected error (please report it; -vv shows the "
+              f"traceback): {type(exc).__name__}: {one_line(str(exc))}", file=sys.stderr)
+        _log.debug("traceback", exc_info=True)
+        return ExitCode.UNKNOWN
     return code
