@@ -24,6 +24,12 @@ The blob files are the truth; metadata only annotates them:
   read, and dropped, with ``label_history`` rows whose reason is ``"reconcile: blob
   missing"``, when the store is opened (``reconcile=True``) or the digest is committed again.
 
+Failures of the file system never escape as a bare ``OSError``: disk full or I/O errors are
+:class:`Unavailable` (the ingest stays resumable), permission problems
+:class:`PermissionDenied`, a directory or dangling symlink where a blob should be a
+:class:`FailedPrecondition` naming the repair; the one mapping and its rules are in
+``mstoolkit.content._localfs``.
+
 Differences from containerd, on purpose: ``abort`` of a ref that a writer holds raises
 :class:`Unavailable` instead of pulling the ingest from under it; ``delete`` of a missing blob
 raises :class:`NotFound` (as containerd's metadata store does).
@@ -46,14 +52,16 @@ from typing import Any, Self
 from mstoolkit.content import _common as common
 from mstoolkit.content._localfs import (
     CHUNK,
+    INGEST_KEPT,
     FileReaderAt,
     LocalWriter,
     copy_aside,
+    damaged_blob,
     mtime_of,
-    read_int,
-    read_str,
-    read_time,
+    os_errors,
+    read_status,
     remove_dir,
+    stat_blob,
     unlink_quiet,
     write_text,
 )
@@ -102,12 +110,15 @@ class LocalStore:
         self._busy_timeout = busy_timeout
         self._blobs = self.root / "blobs"
         self._ingest = self.root / "ingest"
-        try:
-            self._blobs.mkdir(parents=True, exist_ok=True)
-            self._ingest.mkdir(exist_ok=True)
-        except (FileExistsError, NotADirectoryError) as exc:
-            raise InvalidArgument(f"content store root {self.root} is not a directory") from exc
-        self._check_layout()
+        with os_errors(f"opening content store {self.root}"):
+            try:
+                self._blobs.mkdir(parents=True, exist_ok=True)
+                self._ingest.mkdir(exist_ok=True)
+            except (FileExistsError, NotADirectoryError) as exc:
+                raise InvalidArgument(
+                    f"content store root {self.root} is not a directory"
+                ) from exc
+            self._check_layout()
         self._meta = Metadata(self.root / "metadata.db", timeout=busy_timeout)
         if reconcile:
             self.reconcile()
@@ -160,11 +171,12 @@ class LocalStore:
 
         Runs on open; returns the number of blobs whose metadata was dropped.
         """
-        for entry in os.scandir(self._ingest):
-            if entry.name.endswith(".tmp"):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            elif entry.name.endswith(".lock"):
-                try_clear_stale(Path(entry.path))
+        with os_errors(f"reconciling content store {self.root}"):
+            for entry in os.scandir(self._ingest):
+                if entry.name.endswith(".tmp"):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                elif entry.name.endswith(".lock"):
+                    try_clear_stale(Path(entry.path))
         return self._meta.reconcile(
             lambda d: self._blob_path(Digest.parse(d)).exists(),
             at=self._clock(),
@@ -193,25 +205,36 @@ class LocalStore:
 
     def read(self, digest: DigestLike) -> bytes:
         dgst = as_digest(digest)
-        try:
-            return self._blob_path(dgst).read_bytes()
-        except FileNotFoundError as exc:
-            raise common.content_not_found(dgst) from exc
+        with os_errors(f"reading content {dgst}"):
+            try:
+                return self._blob_path(dgst).read_bytes()
+            except FileNotFoundError as exc:
+                raise self._missing(dgst) from exc
 
     def reader_at(self, digest: DigestLike) -> FileReaderAt:
         dgst = as_digest(digest)
-        try:
-            fd = os.open(self._blob_path(dgst), os.O_RDONLY | os.O_CLOEXEC)
-        except FileNotFoundError as exc:
-            raise common.content_not_found(dgst) from exc
-        return FileReaderAt(fd)
+        path = self._blob_path(dgst)
+        with os_errors(f"reading content {dgst}"):
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError as exc:
+                raise self._missing(dgst) from exc
+            try:
+                if not stat_mod.S_ISREG(os.fstat(fd).st_mode):
+                    raise damaged_blob(path, f"reading content {dgst}")
+                return FileReaderAt(fd, f"content {dgst}")
+            except BaseException:
+                os.close(fd)
+                raise
 
     def _stat(self, digest: Digest) -> os.stat_result | None:
-        try:
-            st = os.stat(self._blob_path(digest))
-        except FileNotFoundError:
-            return None
-        return st if stat_mod.S_ISREG(st.st_mode) else None
+        return stat_blob(self._blob_path(digest), f"looking up content {digest}")
+
+    def _missing(self, digest: Digest) -> FailedPrecondition | NotFound:
+        path = self._blob_path(digest)
+        if os.path.lexists(path):
+            return damaged_blob(path, f"reading content {digest}")
+        return common.content_not_found(digest)
 
     # -- Manager -------------------------------------------------------------------------
 
@@ -262,17 +285,22 @@ class LocalStore:
         rows = self._meta.snapshot()
         for algorithm in sorted(ALGORITHMS):
             folder = self._blobs / algorithm
-            try:
-                names = sorted(os.listdir(folder))
-            except FileNotFoundError:
-                continue
+            with os_errors(f"listing {folder}"):
+                try:
+                    names = sorted(os.listdir(folder))
+                except FileNotFoundError:
+                    continue
             for name in names:
                 try:
                     dgst = Digest(algorithm, name)
                 except InvalidArgument:
                     log.error("invalid digest for blob path %s", folder / name)
                     continue
-                st = self._stat(dgst)
+                try:
+                    st = self._stat(dgst)
+                except FailedPrecondition as exc:
+                    log.error("%s", exc)  # one damaged entry must not hide the others
+                    continue
                 if st is None:
                     continue
                 row = rows.get(str(dgst))
@@ -290,10 +318,11 @@ class LocalStore:
     def delete(self, digest: DigestLike, *, reason: str = "") -> None:
         dgst = as_digest(digest)
         path = self._blob_path(dgst)
-        try:
-            os.unlink(path)
-        except FileNotFoundError as exc:
-            raise common.content_not_found(dgst) from exc
+        with os_errors(f"deleting content {dgst}"):
+            try:
+                os.unlink(path)
+            except FileNotFoundError as exc:
+                raise common.content_not_found(dgst) from exc
         self._meta.record_delete(
             dgst,
             at=self._clock(),
@@ -310,12 +339,13 @@ class LocalStore:
         if expected is not None and not isinstance(expected, Descriptor):
             raise InvalidArgument(f"expected must be a Descriptor, not {type(expected).__name__}")
         folder = self._ingest_dir(ref)
-        lock = lock_ref(folder.with_name(folder.name + ".lock"), ref, clock=self._clock)
-        try:
-            return self._open_writer(ref, folder, expected, lock)
-        except BaseException:
-            lock.release()
-            raise
+        with os_errors(f"opening a writer for ref {ref!r}", hint=INGEST_KEPT):
+            lock = lock_ref(folder.with_name(folder.name + ".lock"), ref, clock=self._clock)
+            try:
+                return self._open_writer(ref, folder, expected, lock)
+            except BaseException:
+                lock.release()
+                raise
 
     def _open_writer(
         self, ref: str, folder: Path, expected: Descriptor | None, lock: RefLock
@@ -357,7 +387,7 @@ class LocalStore:
     ) -> Status | None:
         """The status of a resumable ingest with *hasher* fed its data, or None to start over."""
         try:
-            status = self._read_status(folder)
+            status = read_status(folder)
         except (NotFound, FailedPrecondition) as exc:
             log.info("cannot resume ingest %s (%s); starting over", folder, exc)
             return None
@@ -392,7 +422,7 @@ class LocalStore:
 
     def status(self, ref: str) -> Status:
         folder = self._ingest_dir(common.check_ref_type(ref))
-        status = self._read_status(folder)
+        status = read_status(folder)
         if status.ref != ref:
             raise common.ingest_not_found(ref)
         return status
@@ -400,45 +430,31 @@ class LocalStore:
     def list_statuses(self, *filters: str) -> list[Status]:
         matcher = parse_all(*filters)
         out = []
-        for entry in sorted(os.listdir(self._ingest)):
+        with os_errors(f"listing {self._ingest}"):
+            entries = sorted(os.listdir(self._ingest))
+        for entry in entries:
             if len(entry) != 64 or not entry.isalnum():
                 continue
             try:
-                status = self._read_status(self._ingest / entry)
+                status = read_status(self._ingest / entry)
             except (NotFound, FailedPrecondition):
                 continue  # being committed or aborted right now, or not yet set up
             if matcher.match(adapt_status(status)):
                 out.append(status)
         return out
 
-    def _read_status(self, folder: Path) -> Status:
-        try:
-            st = os.stat(folder / "data")
-            ref = (folder / "ref").read_text("utf-8", "surrogateescape")
-        except FileNotFoundError as exc:
-            raise NotFound(f"ingest {folder.name}: {exc.strerror}") from exc
-        except OSError as exc:
-            raise FailedPrecondition(f"ingest {folder.name}: {exc}") from exc
-        mtime = mtime_of(st)
-        started = read_time(folder / "startedat") or mtime
-        updated = max(read_time(folder / "updatedat") or mtime, mtime)
-        total = read_int(folder / "total")
-        raw_expected = read_str(folder / "expected")
-        try:
-            expected = Digest.parse(raw_expected) if raw_expected else None
-        except InvalidArgument:
-            expected = None
-        return Status(ref, st.st_size, total, expected, started, updated)
-
     def abort(self, ref: str) -> None:
         folder = self._ingest_dir(common.check_ref_type(ref))
-        lock = lock_ref(folder.with_name(folder.name + ".lock"), ref, clock=self._clock)
+        with os_errors(f"aborting ref {ref!r}"):
+            lock = lock_ref(folder.with_name(folder.name + ".lock"), ref, clock=self._clock)
         try:
             try:
-                status: Status | None = self._read_status(folder)
+                status: Status | None = read_status(folder)
             except (NotFound, FailedPrecondition):
                 status = None
-            if not remove_dir(folder):
+            with os_errors(f"aborting ref {ref!r}"):
+                removed = remove_dir(folder)
+            if not removed:
                 raise common.ingest_not_found(ref)
             self._meta.record_ingest_end(
                 ref, None, status.offset if status else 0,
