@@ -39,8 +39,9 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
-        return float(int(text))
+    if text.isascii() and text.isdigit():  # "²" is a digit to str.isdigit, not to int()
+        # a 400-digit value is "longer than any cap", not an OverflowError in float()
+        return float(text) if len(text) < 300 else math.inf
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
