@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +33,7 @@ from mstoolkit.manifest_store.pull import children_of, record_rows, row_for
 from mstoolkit.manifest_store.results import AuditResult, FetchOutcome, FetchRow
 from mstoolkit.reference import Reference, parse_reference
 from mstoolkit.registry import AsyncRegistryClient
+from mstoolkit.registry.auth import AuthLike, is_loopback
 
 if TYPE_CHECKING:
     from mstoolkit.manifest_store.protocols import FetchedLike
@@ -44,7 +44,6 @@ __all__ = [
     "Resolve",
     "audit",
     "audit_async",
-    "is_loopback",
 ]
 
 _T = TypeVar("_T")
@@ -89,7 +88,7 @@ def audit(
     progress: bool = True,
     client: AsyncRegistry | None = None,
     insecure: bool | None = None,
-    auth: Any = None,
+    auth: AuthLike = None,
     platform: str | Platform | None = None,
     recursive: bool = True,
     resolve: Resolve | str = Resolve.HEAD,
@@ -144,7 +143,7 @@ async def audit_async(
     progress: bool = True,
     client: AsyncRegistry | None = None,
     insecure: bool | None = None,
-    auth: Any = None,
+    auth: AuthLike = None,
     platform: str | Platform | None = None,
     recursive: bool = True,
     resolve: Resolve | str = Resolve.HEAD,
@@ -454,22 +453,6 @@ def _host(registry: str) -> str:
     if not host or "/" in host:
         raise InvalidArgument(f"registry must be host[:port], not {registry!r}")
     return host
-
-
-def is_loopback(registry: str) -> bool:
-    """Whether *registry* (``host[:port]``) is on this machine: plain HTTP is then the
-    default, as docker treats 127.0.0.0/8 as an insecure registry out of the box."""
-    host = registry
-    if host.startswith("["):
-        host = host[1 : host.find("]")] if "]" in host else host[1:]
-    elif host.count(":") == 1:
-        host = host.rsplit(":", 1)[0]
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def __dir__() -> list[str]:

@@ -36,15 +36,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mstoolkit.descriptor import Descriptor, Platform
 from mstoolkit.digest import DigestLike
 from mstoolkit.errors import AlreadyExists, DigestMismatch, NotFound, Unavailable
 from mstoolkit.labels import (
-    append_distribution_source_bounded,
     distribution_source_label,
     has_distribution_source,
     make_ref_key,
@@ -52,19 +51,23 @@ from mstoolkit.labels import (
 from mstoolkit.manifest.detect import detect_media_type
 from mstoolkit.manifest.models import DockerSchema1, Manifest
 from mstoolkit.manifest.parse import parse_manifest
+from mstoolkit.manifest_store._sources import add_source
 from mstoolkit.manifest_store.protocols import (
     ContentStore,
     ContentWriter,
     FetchedLike,
-    LabelUpdater,
     ManifestGetter,
 )
 from mstoolkit.mediatypes import SCHEMA1_TYPES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mstoolkit.content import Info
+    from mstoolkit.manifest_store.audit import AsyncRegistry, Resolve
     from mstoolkit.manifest_store.results import AuditResult, PullResult
     from mstoolkit.reference import Reference
+    from mstoolkit.registry.auth import AuthLike
 
 __all__ = [
     "ManifestStore",
@@ -206,12 +209,9 @@ class ManifestStore:
 
         For a canonical *ref* whose repository is not in the blob's distribution-source
         label, the remote is asked whether that repository has the digest; absent →
-        :class:`NotFound`. The repository is then added to the label (a failure is logged):
-        through the store's ``update_label`` when it has one (a
-        :class:`~mstoolkit.manifest_store.protocols.LabelUpdater`, as both stores of
-        :mod:`mstoolkit.content` are), which loses no repository even when several processes
-        share the store; otherwise by ``info`` + ``update`` under this object's lock, which
-        keeps third-party stores working but is atomic within one process only.
+        :class:`NotFound`. The repository is then added to the label (a failure is logged),
+        atomically across processes when the store has ``update_label``, else within this
+        process only (see :mod:`mstoolkit.manifest_store._sources`).
         """
         remote = self._remote if remote is None else remote
         reader = self._local.reader_at(desc.digest)
@@ -253,17 +253,46 @@ class ManifestStore:
 
         return pull(self, reference, platform=platform, recursive=recursive)
 
-    def audit(self, registry: str, **options: Any) -> AuditResult:
+    def audit(
+        self,
+        registry: str,
+        *,
+        repositories: Sequence[str] | None = None,
+        tags: Sequence[str] | None = None,
+        concurrency: int = 8,
+        progress: bool = True,
+        client: AsyncRegistry | None = None,
+        insecure: bool | None = None,
+        auth: AuthLike = None,
+        platform: str | Platform | None = None,
+        recursive: bool = True,
+        resolve: Resolve | str = "head",
+        store_threads: int = 2,
+    ) -> AuditResult:
         """Audit a whole registry into this store's cache.
 
-        Takes the keyword options of :func:`mstoolkit.manifest_store.audit.audit`
-        (``repositories``, ``tags``, ``concurrency``, ``progress``, ``resolve``, ...). The
-        store's remote is not used: the audit talks to the registry through its own async
-        client, many requests at a time.
+        The options are those of :func:`mstoolkit.manifest_store.audit.audit`, spelled out so
+        that notebooks complete them and mypy checks them (a test keeps the two signatures
+        equal). The store's remote is not used: the audit talks to the registry through its
+        own async client, many requests at a time.
         """
         from mstoolkit.manifest_store.audit import audit  # noqa: PLC0415 (audit imports this module)
 
-        return audit(self, registry, **options)
+        return audit(
+            self,
+            registry,
+            repositories=repositories,
+            tags=tags,
+            concurrency=concurrency,
+            progress=progress,
+            client=client,
+            insecure=insecure,
+            auth=auth,
+            platform=platform,
+            recursive=recursive,
+            resolve=resolve,
+            store_threads=store_threads,
+        )
 
     def sweep_ingests(self) -> int:
         """Abort manifest ingests whose content is already committed; return how many.
@@ -358,46 +387,9 @@ class ManifestStore:
             if not remote.exists(repo, desc.digest):
                 raise NotFound(f"manifest {desc.digest} not found")
         try:
-            if isinstance(self._local, LabelUpdater):
-                self._append_source(self._local, desc, key, repo)
-                return
+            add_source(self._local, desc.digest, key, repo, lock=self._label_lock)
         except Exception as exc:
             self._log.warning("could not update content distribution source for %s: %s", ref, exc)
-            return
-        # A store without update_label: re-read under a lock, which is atomic only within
-        # this process (two processes sharing such a store may lose one repository).
-        with self._label_lock:
-            try:
-                info = self._local.info(desc.digest)
-                current = info.labels.get(key, "")
-                if has_distribution_source(current, repo):
-                    return
-                value, recorded = append_distribution_source_bounded(current, repo, key)
-                if not recorded:  # the label is full (containerd#12107): keep it as it is
-                    return
-                self._local.update(
-                    replace(info, labels={key: value}),
-                    f"labels.{key}",
-                    reason="manifest seen in repository",
-                )
-            except Exception as exc:
-                self._log.warning(
-                    "could not update content distribution source for %s: %s", ref, exc
-                )
-
-    def _append_source(
-        self, local: LabelUpdater, desc: Descriptor, key: str, repo: str
-    ) -> None:
-        """Add *repo* to the label in the store's own transaction (no update lost across
-        processes); a full label (containerd#12107) and a listed repository change nothing."""
-
-        def append(current: str | None) -> str | None:
-            if current is not None and has_distribution_source(current, repo):
-                return current
-            value, _recorded = append_distribution_source_bounded(current or "", repo, key)
-            return value or current
-
-        local.update_label(desc.digest, key, append, reason="manifest seen in repository")
 
     def _abort(self, writer: ContentWriter, key: str) -> None:
         _close(writer)

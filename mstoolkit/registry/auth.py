@@ -45,7 +45,14 @@ from mstoolkit.registry.challenge import Challenge, parse_challenges
 from mstoolkit.registry.dockerconfig import Credentials, DockerConfig
 from mstoolkit.registry.limits import BODY_LIMIT_EXTENSION, TOKEN_BODY_LIMIT
 
-__all__ = ["AuthLike", "RegistryAuth", "is_internal_host", "resolve_auth", "scope_for"]
+__all__ = [
+    "AuthLike",
+    "RegistryAuth",
+    "is_internal_host",
+    "is_loopback",
+    "resolve_auth",
+    "scope_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +95,22 @@ def is_internal_host(host: str) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return not address.is_global or address.is_multicast
+
+
+def is_loopback(registry: str) -> bool:
+    """Whether *registry* (``host[:port]``) is on this machine: plain HTTP is then the
+    default, as docker treats 127.0.0.0/8 as an insecure registry out of the box."""
+    host = registry
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else host[1:]
+    elif host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,9 @@ from mstoolkit.catalog.schema import Kind
 from mstoolkit.catalog.verdicts import with_verdicts
 from mstoolkit.errors import InvalidArgument
 from mstoolkit.manifest_store import AuditResult, FetchRow, ManifestStore
-from mstoolkit.manifest_store.audit import audit, is_loopback
+from mstoolkit.manifest_store.audit import audit
 from mstoolkit.registry import RegistryClient
-from mstoolkit.registry.auth import AuthLike
+from mstoolkit.registry.auth import AuthLike, is_loopback
 
 __all__ = [
     "AuditProgress",
@@ -59,9 +59,10 @@ class AuditProgress:
 def plain_http(registry: str) -> bool:
     """Whether to talk plain HTTP to *registry*: loopback only, as docker does by default.
 
-    The rule is the audit's own (:func:`~mstoolkit.manifest_store.audit.is_loopback`), so the
-    dashboard and the CLI never disagree; only the text a user may paste into a widget
-    (surrounding blanks, a scheme, a trailing slash) is tidied first.
+    The rule is the registry layer's (:func:`~mstoolkit.registry.auth.is_loopback`, which the
+    audit and the CLI use too), so the dashboard and the CLI never disagree; only the text a
+    user may paste into a widget (surrounding blanks, a scheme, a trailing slash) is tidied
+    first.
     """
     host = registry.strip().removeprefix("http://").removeprefix("https://").rstrip("/")
     return is_loopback(host)

@@ -23,8 +23,9 @@ from mstoolkit.cli.output import Format, add_output_arguments, select_columns, w
 from mstoolkit.cli.settings import add_store_argument, store_path
 from mstoolkit.content import LocalStore
 from mstoolkit.manifest_store import ManifestStore
-from mstoolkit.manifest_store.audit import Resolve, audit, is_loopback
+from mstoolkit.manifest_store.audit import Resolve, audit
 from mstoolkit.registry import RegistryClient
+from mstoolkit.registry.auth import is_loopback
 
 __all__ = ["HELP", "NAME", "TABLE_COLUMNS", "register", "run"]
 

@@ -27,9 +27,9 @@ from mstoolkit.cli.output import Format, add_output_arguments, select_columns, w
 from mstoolkit.cli.settings import add_store_argument, store_path
 from mstoolkit.content import LocalStore
 from mstoolkit.manifest_store import FetchRow, ManifestStore
-from mstoolkit.manifest_store.audit import is_loopback
 from mstoolkit.reference import parse_reference
 from mstoolkit.registry import RegistryClient
+from mstoolkit.registry.auth import is_loopback
 
 __all__ = [
     "HELP",
