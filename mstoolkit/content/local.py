@@ -205,27 +205,38 @@ class LocalStore:
 
     def read(self, digest: DigestLike) -> bytes:
         dgst = as_digest(digest)
-        with os_errors(f"reading content {dgst}"):
-            try:
-                return self._blob_path(dgst).read_bytes()
-            except FileNotFoundError as exc:
-                raise self._missing(dgst) from exc
+        with os_errors(f"reading content {dgst}"), open(self._open_blob(dgst), "rb") as handle:
+            return handle.read()
 
     def reader_at(self, digest: DigestLike) -> FileReaderAt:
         dgst = as_digest(digest)
-        path = self._blob_path(dgst)
         with os_errors(f"reading content {dgst}"):
+            fd = self._open_blob(dgst)
             try:
-                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-            except FileNotFoundError as exc:
-                raise self._missing(dgst) from exc
-            try:
-                if not stat_mod.S_ISREG(os.fstat(fd).st_mode):
-                    raise damaged_blob(path, f"reading content {dgst}")
                 return FileReaderAt(fd, f"content {dgst}")
             except BaseException:
                 os.close(fd)
                 raise
+
+    def _open_blob(self, dgst: Digest) -> int:
+        """A descriptor of the blob file, refused unless it is a regular file.
+
+        Something else swapped in at the path (a FIFO, a link to ``/dev/zero``) would block
+        the open, or be read until memory runs out: O_NONBLOCK opens it at once, and fstat
+        on the descriptor (not the path) decides.
+        """
+        path = self._blob_path(dgst)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+        except FileNotFoundError as exc:
+            raise self._missing(dgst) from exc
+        try:
+            if not stat_mod.S_ISREG(os.fstat(fd).st_mode):
+                raise damaged_blob(path, f"reading content {dgst}")
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
     def _stat(self, digest: Digest) -> os.stat_result | None:
         return stat_blob(self._blob_path(digest), f"looking up content {digest}")
