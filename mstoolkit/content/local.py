@@ -92,6 +92,30 @@ log = logging.getLogger("mstoolkit.content")
 OCI_LAYOUT = {"imageLayoutVersion": "1.0.0"}
 
 
+def _root_path(root: str | os.PathLike[str]) -> Path:
+    """*root* made absolute, refused when the OS cannot name it (a NUL byte, a lone surrogate
+    that stands for no byte: ValueError and UnicodeEncodeError from every os call)."""
+    path = Path(root).expanduser().absolute()
+    try:
+        encoded = os.fsencode(path)
+    except UnicodeEncodeError as exc:
+        raise InvalidArgument(f"content store root {str(path)!r} is not a valid path") from exc
+    if b"\0" in encoded:
+        raise InvalidArgument(f"content store root {str(path)!r} contains a NUL byte")
+    return path
+
+
+def _make_dirs(path: Path) -> None:
+    """``mkdir -p`` without recursion (``Path.mkdir(parents=True)`` recurses once per missing
+    parent: a 2000-level root raised RecursionError)."""
+    missing: list[Path] = []
+    while not path.is_dir() and path.parent != path:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True)
+
+
 class LocalStore:
     """A content store in a directory, safe for many threads and processes at once."""
 
@@ -104,7 +128,7 @@ class LocalStore:
         reconcile: bool = True,
         busy_timeout: float = 30.0,
     ) -> None:
-        self.root = Path(root).expanduser().absolute()
+        self.root = _root_path(root)
         self._actor = actor
         self._clock = clock
         self._busy_timeout = busy_timeout
@@ -112,7 +136,7 @@ class LocalStore:
         self._ingest = self.root / "ingest"
         with os_errors(f"opening content store {self.root}"):
             try:
-                self._blobs.mkdir(parents=True, exist_ok=True)
+                _make_dirs(self._blobs)
                 self._ingest.mkdir(exist_ok=True)
             except (FileExistsError, NotADirectoryError) as exc:
                 raise InvalidArgument(

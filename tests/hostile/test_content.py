@@ -3,14 +3,19 @@ InvalidArgument/NotFound with a readable message, and nothing half-written stays
 
 from __future__ import annotations
 
+import inspect
+import os
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from mstoolkit.content import Info, Store
+from mstoolkit.content import Info, LocalStore, Store
 from mstoolkit.content.testing import assert_no_ingests
 from mstoolkit.digest import Digest
 from mstoolkit.errors import (
+    FailedPrecondition,
     InvalidArgument,
     InvalidDigest,
     MstoolkitError,
@@ -155,3 +160,99 @@ def test_absent_digests_of_every_algorithm_are_not_found(store: Store) -> None:
         error = _error(lambda d=digest: store.info(d))  # type: ignore[misc]
         assert isinstance(error, NotFound)
         assert digest in str(error)
+
+
+def _swap_in(root: Path, kind: str) -> Digest:
+    """Put something that is not a blob file where a blob's file would be."""
+    digest = Digest("sha256", {"fifo": "c", "zero": "e", "dir": "d", "loop": "f"}[kind] * 64)
+    path = root / "blobs" / "sha256" / digest.encoded
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "dir":
+        path.mkdir()
+    else:
+        path.symlink_to(path.name)
+    return digest
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", ["fifo", "zero", "dir", "loop"])
+def test_special_files_at_blob_paths_are_damage_not_hangs(tmp_path: Path, kind: str) -> None:
+    """A FIFO, a link to /dev/zero, a directory or a symlink loop where a blob file should be
+    is FailedPrecondition from info, read and reader_at (read() blocked forever on the FIFO
+    and read /dev/zero until memory ran out)."""
+    store = LocalStore(tmp_path / "store")
+    try:
+        digest = _swap_in(tmp_path / "store", kind)
+        for call in (store.info, store.read, store.reader_at):
+            error = _error(lambda c=call: c(digest))  # type: ignore[misc]
+            assert isinstance(error, FailedPrecondition), (call, repr(error))
+            assert "content store damaged" in str(error)
+    finally:
+        store.close()
+
+
+def test_read_still_reads_whole_blobs(tmp_path: Path) -> None:
+    """read() returns every byte of a real blob, also one larger than a single read call."""
+    store = LocalStore(tmp_path / "store")
+    try:
+        data = os.urandom(3 << 20)
+        with store.writer("big") as writer:
+            writer.write(data)
+            writer.commit(len(data), Digest.from_bytes(data))
+        assert store.read(Digest.from_bytes(data)) == data
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("root", "category", "words"),
+    [("x\x00y", InvalidArgument, ("NUL byte",)),
+     ("\ud800", InvalidArgument, ("not a valid path",)),
+     ("file", InvalidArgument, ("not a directory",)),
+     ("loop", InvalidArgument, ("not a directory",))],
+    ids=["nul", "lone-surrogate", "a-file", "symlink-loop"],
+)
+def test_hostile_store_roots(tmp_path: Path, root: str, category: type[MstoolkitError],
+                             words: tuple[str, ...]) -> None:
+    """Roots the OS cannot name, files and loops are errors of a category (the first two were
+    ValueError and UnicodeEncodeError)."""
+    (tmp_path / "file").write_bytes(b"x")
+    (tmp_path / "loop").symlink_to("loop")
+    error = _error(lambda: LocalStore(tmp_path / root))
+    assert isinstance(error, category), repr(error)
+    for word in words:
+        assert word in str(error)
+
+
+def test_deep_store_root_is_made_without_recursion(tmp_path: Path) -> None:
+    """A root many levels below any existing folder is made level by level: Path.mkdir(
+    parents=True) recursed once per level, so 2000 levels raised RecursionError (shown here
+    with 150 levels and 100 frames to spare, which keeps the path within SQLite's limit and
+    the tree small enough for pytest's own recursive cleanup)."""
+    root = tmp_path.joinpath(*["a"] * 150)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 100)
+    try:
+        store = LocalStore(root, reconcile=False)
+    finally:
+        sys.setrecursionlimit(limit)
+    try:
+        _put(store, "ref")
+        assert store.read(DIGEST) == DATA
+    finally:
+        store.close()
+
+
+def test_store_root_with_undecodable_bytes_works(tmp_path: Path) -> None:
+    """A root whose name is not UTF-8 (bytes kept as surrogate escapes) is a fine directory."""
+    root = tmp_path / b"\xff-store".decode("utf-8", "surrogateescape")
+    store = LocalStore(root)
+    try:
+        _put(store, "ref")
+        assert store.read(DIGEST) == DATA
+    finally:
+        store.close()
