@@ -82,6 +82,9 @@ class MstAccessor:
     def breaks_on(self, engine: str) -> pd.DataFrame:
         """The rows an upgrade to *engine* (``"docker_28_2"``, ``"containerd_2_1"``...)
         breaks: they pull on the oldest version of that engine here and not on *engine*."""
+        engines = [column.removeprefix("verdict_") for column in VERDICT_COLUMNS]
+        if engine not in engines:  # not "needs column verdict_x", which blames the frame
+            raise InvalidArgument(f"unknown engine {engine!r}; one of {', '.join(engines)}")
         baseline = "verdict_docker_25" if engine.startswith("docker") else (
             "verdict_containerd_1_7")
         column = f"verdict_{engine}"
