@@ -45,7 +45,7 @@ from mstoolkit.catalog.prevalence import SUMMARY_KEYS, summary_frame
 from mstoolkit.catalog.readers import plan
 from mstoolkit.catalog.schema import CLASSIFY, arrow_schema, conform, empty_frame
 from mstoolkit.catalog.units import DEFAULT_LIMIT, JsonlRangeUnit, Unit
-from mstoolkit.errors import InvalidArgument
+from mstoolkit.errors import InvalidArgument, NotFound
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "classify", "read_classified", "run_local"]
 
@@ -210,5 +210,14 @@ def classify(paths: PathArg | Iterable[PathArg], *, workers: int | None = None,
 
 def read_classified(path: PathArg) -> pd.DataFrame:
     """A Parquet file (or directory of files) written by ``classify(..., output=...)`` or
-    the Dask engine, with the canonical ``CLASSIFY`` dtypes."""
-    return conform(pd.read_parquet(Path(path)), CLASSIFY)
+    the Dask engine, with the canonical ``CLASSIFY`` dtypes.
+
+    :class:`NotFound` if there is nothing at *path*, :class:`InvalidArgument` if it is not
+    Parquet (pyarrow's ``ArrowInvalid``) or not classify's columns."""
+    try:
+        frame = pd.read_parquet(Path(path))
+    except FileNotFoundError as exc:
+        raise NotFound(f"no classified rows at {path}") from exc
+    except pa.ArrowException as exc:
+        raise InvalidArgument(f"{path} is not a Parquet file of classified rows: {exc}") from exc
+    return conform(frame, CLASSIFY)

@@ -17,15 +17,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mstoolkit.catalog import Catalog, classify
+from mstoolkit.catalog import Catalog, classify, read_classified
 from mstoolkit.content import LocalStore, MemoryStore, Store
 from mstoolkit.digest import Digest
-from mstoolkit.errors import InvalidFilter
+from mstoolkit.errors import InvalidArgument, InvalidFilter, MstoolkitError, NotFound
 from mstoolkit.mediatypes import OCI_INDEX, OCI_MANIFEST
+from tests.support.fixtures_data import FIXTURES
 
 pytestmark = pytest.mark.timeout(60)
 
 D = "sha256:" + "a" * 64
+FIXTURE_BLOBS = FIXTURES / "blobs"
 INDEX = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []}).encode()
 
 
@@ -280,3 +282,37 @@ def test_catalog_with_a_bad_filter_is_invalid_filter() -> None:
     """A filter that does not parse is InvalidFilter when the table is asked for."""
     with pytest.raises(InvalidFilter, match="invalid perl operator"):
         Catalog(MemoryStore(), filters=["labels.k~=/(?=x)/"]).manifests()
+
+
+@pytest.mark.parametrize(
+    ("content", "category", "words"),
+    [(b"junk", InvalidArgument, ("not a Parquet file",)),
+     (b"", InvalidArgument, ("not a Parquet file",)),
+     (None, NotFound, ("no classified rows",))],
+    ids=["junk", "empty", "missing"],
+)
+def test_read_classified_on_junk(tmp_path: Path, content: bytes | None,
+                                 category: type[MstoolkitError], words: tuple[str, ...]) -> None:
+    """read_classified of a file that is not Parquet, or of nothing, is a category (pyarrow's
+    ArrowInvalid and pandas' FileNotFoundError escaped)."""
+    path = tmp_path / "rows.parquet"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(category) as caught:
+        read_classified(path)
+    for word in words:
+        assert word in str(caught.value)
+    wrong = tmp_path / "wrong.parquet"
+    pq.write_table(pa.table({"x": [1]}), wrong)
+    with pytest.raises(InvalidArgument, match="missing columns"):
+        read_classified(wrong)
+
+
+@pytest.mark.parametrize("engine", ["nope", "verdict_docker_25", "", None, 5])
+def test_breaks_on_unknown_engine_names_the_engines(engine: object) -> None:
+    """df.mst.breaks_on with an engine that does not exist says so and lists the engines,
+    instead of blaming the frame for a missing column."""
+    frame = classify(FIXTURE_BLOBS / "moby", workers=1, progress=False)
+    with pytest.raises(InvalidArgument, match=r"unknown engine .*docker_28_2"):
+        frame.mst.breaks_on(engine)
+    assert len(frame.mst.breaks_on("docker_28_2")) <= len(frame)
