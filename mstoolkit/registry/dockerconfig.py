@@ -19,7 +19,6 @@ an identity token. Secrets are never part of a repr, a log line or an exception 
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import logging
 import os
@@ -273,7 +272,7 @@ def _entry_credentials(entry: Mapping[str, Any], key: str) -> Credentials | None
     if encoded:
         try:
             decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as exc:
+        except ValueError as exc:  # binascii.Error, UnicodeDecodeError, and non-ASCII text
             raise InvalidArgument(f"docker config: 'auth' for {key} is not base64") from exc
         user, colon, secret = decoded.partition(":")
         if not colon:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +24,13 @@ from mstoolkit.errors import (
     Unavailable,
 )
 from mstoolkit.mediatypes import OCI_INDEX, OCI_MANIFEST
-from mstoolkit.registry import AsyncRegistryClient, RegistryAuth, RegistryClient, RetryPolicy
+from mstoolkit.registry import (
+    AsyncRegistryClient,
+    DockerConfig,
+    RegistryAuth,
+    RegistryClient,
+    RetryPolicy,
+)
 from mstoolkit.registry.retry import parse_retry_after
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -260,3 +267,39 @@ def test_hostile_referrers_index_is_invalid(index: dict[str, object]) -> None:
     for result in _both(_answer(200, body, headers),
                         lambda c: c.referrers("team/app", DIGEST), areferrers):
         assert isinstance(result, InvalidArgument), repr(result)
+
+
+@pytest.mark.parametrize(
+    ("config", "words"),
+    [({"auths": {"r.example": {"auth": "é"}}}, ("is not base64",)),
+     ({"auths": {"r.example": {"auth": "\x00"}}}, ("is not base64",)),
+     ({"auths": {"r.example": {"auth": "/w=="}}}, ("is not base64",)),
+     ({"auths": {"r.example": {"auth": "YQ=="}}}, ("user:password",))],
+    ids=["non-ascii", "nul", "not-utf8", "no-colon"],
+)
+def test_docker_config_auth_garbage_is_invalid_argument(config: dict[str, Any],
+                                                        words: tuple[str, ...]) -> None:
+    """An 'auth' entry that is not ASCII base64 of UTF-8 user:password is InvalidArgument
+    naming the registry ('é' raised ValueError from b64decode)."""
+    with pytest.raises(InvalidArgument) as caught:
+        DockerConfig(config).credentials_for("r.example")
+    assert "r.example" in str(caught.value)
+    for word in words:
+        assert word in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"", b"\xff\xfe", b"[" * 100_000, b"[1]", b'"x"', b"{" + b" " * 10 + b"}"],
+    ids=["empty", "not-utf8", "deep", "array", "string", "blank-object"],
+)
+def test_docker_config_files_that_are_not_objects(tmp_path: Path, text: bytes) -> None:
+    """A config.json that is empty loads as no credentials; one that is not a JSON object is
+    InvalidArgument naming the file."""
+    path = tmp_path / "config.json"
+    path.write_bytes(text)
+    if text.strip() in (b"", b"{}") or text.startswith(b"{"):
+        assert DockerConfig.load(path).credentials_for("r.example") is None
+        return
+    with pytest.raises(InvalidArgument, match="docker config"):
+        DockerConfig.load(path)
