@@ -206,9 +206,10 @@ class _Options:
 @dataclass(frozen=True, slots=True)
 class _Item:
     repo: str
-    tag: str = ""
+    tag: str = ""  # "" is a tag like any other (a registry may list it), not "no tag"
     child: Descriptor | None = None
     parent: Descriptor | None = None
+    listing: bool = False  # list the repository's tags
 
 
 class _Audit:
@@ -246,7 +247,7 @@ class _Audit:
         self.bar = tqdm(total=0, unit="manifest", desc=self.host, disable=not self.options.progress)
         try:
             for repo in repos:
-                self.queue.put_nowait(_Item(repo))
+                self.queue.put_nowait(_Item(repo, listing=True))
             # Twice as many workers as requests in flight: while some wait for a commit's
             # fsync, the others keep the client's connections busy.
             workers = [
@@ -274,10 +275,10 @@ class _Audit:
             try:
                 if item.child is not None:
                     await self._child(item)
-                elif item.tag:
-                    await self._tag(item)
-                else:
+                elif item.listing:
                     await self._repository(item.repo)
+                else:
+                    await self._tag(item)
             except Exception:  # a bug must not hang queue.join(); the row says what failed
                 _log.exception("audit item %r failed", item)
             finally:
