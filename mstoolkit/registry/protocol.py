@@ -70,6 +70,9 @@ _REPOSITORY = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^,;]+)*)")
 _REL = re.compile(r'rel\s*=\s*"?([^";]*)"?', re.IGNORECASE)
+# json.loads keeps a lone "\ud800" escape as a lone surrogate; Go's decoder (every registry
+# client's) gives U+FFFD. Such a name could not even be logged: SQLite refuses the string.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_PAGES = 100_000
 
 
@@ -300,7 +303,7 @@ class Endpoint:
             tags = []
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise InvalidArgument(f"{call.what}: 'tags' is not a list of strings")
-        return tags, self._next(reply)
+        return _go_strings(tags), self._next(reply)
 
     def catalog_page(self, call: Call, reply: Reply) -> tuple[list[str], str | None]:
         """The repositories on one page and the next page's URL."""
@@ -310,7 +313,7 @@ class Endpoint:
             repos = []
         if not isinstance(repos, list) or not all(isinstance(r, str) for r in repos):
             raise InvalidArgument(f"{call.what}: 'repositories' is not a list of strings")
-        return repos, self._next(reply)
+        return _go_strings(repos), self._next(reply)
 
     def referrers_page(
         self, call: Call, reply: Reply, artifact_type: str | None
@@ -340,6 +343,11 @@ class Endpoint:
         if not isinstance(doc, dict):
             raise InvalidArgument(f"{call.what}: answer is not a JSON object")
         return doc
+
+
+def _go_strings(names: list[str]) -> list[str]:
+    """*names* as Go would have decoded them: each lone surrogate escape is U+FFFD."""
+    return [_LONE_SURROGATE.sub("\ufffd", name) for name in names]
 
 
 def _is_digest(value: str) -> bool:

@@ -303,3 +303,17 @@ def test_docker_config_files_that_are_not_objects(tmp_path: Path, text: bytes) -
         return
     with pytest.raises(InvalidArgument, match="docker config"):
         DockerConfig.load(path)
+
+
+def test_lone_surrogate_escapes_in_listings_become_u_fffd() -> None:
+    """"\\ud800" in a tags or _catalog answer is U+FFFD, as Go decodes it (json.loads kept a
+    lone surrogate, which no file or SQLite row can hold); pairs stay characters."""
+    body = b'{"tags":["t","x\\udcff","\\ud800","\\ud83d\\ude00"],"repositories":["a\\udfff"]}'
+    for result in _listing(body):
+        assert result == ["t", "x\ufffd", "\ufffd", "\U0001F600"]
+
+    async def acatalog(client: AsyncRegistryClient) -> Any:
+        return [repo async for repo in client.catalog()]
+
+    for result in _both(_answer(200, body), lambda c: list(c.catalog()), acatalog):
+        assert result == ["a\ufffd"]
