@@ -59,7 +59,28 @@ def _text(frame: pd.DataFrame, fmt: Format) -> str:
         return frame.to_json(orient="records", lines=True, date_format="iso") or ""
     if frame.empty:
         return "(no rows)\n"
-    return frame.to_string(index=False, max_colwidth=72) + "\n"
+    return _printable(frame).to_string(index=False, max_colwidth=72) + "\n"
+
+
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"
+
+
+def _printable(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with control characters in text cells escaped, for the terminal: media types,
+    tags and locators come from the manifests and registries being audited, and a hostile
+    one could otherwise move the cursor, retitle the window or hide rows with ESC
+    sequences, or break the table with newlines."""
+    out = frame
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype | pd.CategoricalDtype):
+            text = column.astype("string")
+            if text.str.contains(_CONTROL, regex=True).any():
+                if out is frame:
+                    out = frame.copy()
+                out[name] = text.str.replace(
+                    _CONTROL, lambda m: repr(m.group())[1:-1], regex=True)
+    return out
 
 
 def write_frame(frame: pd.DataFrame, fmt: Format | str, output: str | Path | None = None,

@@ -210,3 +210,21 @@ def test_one_line_escapes_controls_only(message: str, shown: str) -> None:
     """Control characters, line separators and lone surrogates are escaped; other text is
     printed as it is."""
     assert one_line(message) == shown
+
+
+def test_table_output_escapes_terminal_control_sequences(capsys: pytest.CaptureFixture[str],
+                                                         tmp_path: Path) -> None:
+    """A manifest whose mediaType holds ESC sequences (retitle the window, recolour, clear
+    the line) or a newline is printed escaped in the table: hostile registry content never
+    drives the terminal. CSV and JSON stay data, byte for byte."""
+    hostile = "\x1b]0;pwned\x07\x1b[2K\x1b[31mred\nsecond"
+    (tmp_path / "m.json").write_text(json.dumps({"mediaType": hostile}), encoding="utf-8")
+    code, out, _ = _cli(capsys, "classify", tmp_path / "m.json", "-q", "--columns",
+                        "locator,media_type")
+    assert code == ExitCode.OK
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    assert "\\x1b]0;pwned\\x07\\x1b[2K\\x1b[31mred\\nsecond" in out
+    code, out, _ = _cli(capsys, "classify", tmp_path / "m.json", "-q", "--format", "json",
+                        "--columns", "media_type")
+    assert json.loads(out)["media_type"] == hostile
