@@ -10,6 +10,7 @@ what was counted and how many.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Final
 
 import matplotlib.dates as mdates
@@ -69,9 +70,19 @@ def _axes(ax: Axes | None, bars: int) -> Axes:
 def _tick(text: str) -> str:
     """Cut long names in the middle, where repository paths differ least."""
     if len(text) <= _MAX_TICK:
-        return text
+        return _literal(text)
     half = (_MAX_TICK - 1) // 2
-    return f"{text[:half]}…{text[-half:]}"
+    return _literal(f"{text[:half]}…{text[-half:]}")
+
+
+def _literal(text: str) -> str:
+    """*text* as matplotlib will show it, literally: a ``$`` starts mathtext, so a media type
+    or reason from the data like ``$\\frac{$`` made the whole figure fail when drawn, and
+    control characters have no glyph (escaped as ``\\x1b``)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text).replace("$", r"\$")
+
+
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def _empty(ax: Axes, title: str, message: str) -> Axes:
@@ -213,10 +224,12 @@ def plot_history(
         return _empty(ax, title, "no history yet")
     index = pd.DatetimeIndex(lines.index)
     times = index.tz_convert("UTC").tz_localize(None).to_numpy()
+    handles, labels = [], []
     for name in lines.columns:
         values = lines[name].to_numpy()
-        ax.step(times, values, where="post", marker="o", markersize=3,
-                label=f"{name} ({int(values[-1]):,})")
+        labels.append(f"{_literal(str(name))} ({int(values[-1]):,})")
+        handles += ax.step(times, values, where="post", marker="o", markersize=3,
+                           label=labels[-1])
     locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(
@@ -227,6 +240,8 @@ def plot_history(
     ax.set_ylabel(f"cumulative {kind.lower()}")
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(title=group, loc="upper left", frameon=False)
+    # handles given explicitly: legend() alone drops labels starting with "_", and a reason
+    # or outcome from the data may well start with one
+    ax.legend(handles, labels, title=_literal(group), loc="upper left", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
