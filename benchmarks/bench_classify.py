@@ -303,6 +303,12 @@ def build_go(dest: Path) -> Path:
 
 
 def warm(paths: list[Path]) -> None:
+    """Read *paths* so that the next run finds them in the page cache.
+
+    Done before every measurement, not once: this VM's kernel (DAMON reclaim) pages out
+    file cache that nobody touched for about a minute, so an input warmed at the start
+    would be read from disk again by the time its turn comes.
+    """
     subprocess.run(["sync"], check=False)
     for p in paths:
         if p.is_dir():
@@ -371,12 +377,14 @@ class Runner:
         self.reps = reps
         self.rows: list[dict[str, Any]] = []
         self.failed = False
+        self.inputs: list[Path] = []  # read before each measurement (see warm())
 
     def wanted(self, name: str) -> bool:
         return self.only is None or bool(self.only.search(name))
 
     def _repeat(self, name: str, inp: str, cmds: list[list[str]],
                 ) -> tuple[dict[str, Any], float, float, dict[str, Any]]:
+        warm(self.inputs)
         runs = []
         load = [loadavg()]
         for rep, cmd in enumerate(cmds):
@@ -498,6 +506,11 @@ def parent(a: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     info = machine()
     info["load_avg_at_start"] = f"{loadavg():.2f}"
+    import mstoolkit
+
+    info["mstoolkit"] = str(Path(mstoolkit.__file__).parent)
+    info["git_head"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
+                                      capture_output=True, text=True, check=False).stdout.strip()
     print("\n".join(f"{k}: {v}" for k, v in info.items()), flush=True)
     small = ensure_corpus(corpus, a.n, files=True)
     big = ensure_corpus(corpus, a.big_n, files=False) if a.big_n else None
@@ -507,11 +520,11 @@ def parent(a: argparse.Namespace) -> int:
     meta = json.loads((small / "meta.json").read_text())
     cores = a.workers or os.cpu_count() or 1
     runner = Runner(out, a.only, go, a.reps)
-    warm([layout / "blobs" / "sha256", jsonl])
 
     for inp, path, gargs in (("files", layout, ["-dir", str(layout)]),
                              ("jsonl", jsonl, ["-jsonl", str(jsonl)])):
         oracle_file = out / f"go-labels.{inp}.tsv"
+        runner.inputs = [layout / "blobs" / "sha256"] if inp == "files" else [jsonl]
         runner.go_run("go read", inp, [*gargs, "-mode", "read"])
         runner.go_run("go read+sha256", inp, [*gargs, "-mode", "hash"])
         runner.go_run("go detect", inp, gargs)
@@ -534,6 +547,7 @@ def parent(a: argparse.Namespace) -> int:
     if big is not None:
         bjsonl = big / "manifests.jsonl"
         bmeta = json.loads((big / "meta.json").read_text())
+        runner.inputs = [bjsonl]
         warm([bjsonl])
         go_counts: dict[str, int] | None = None
         if runner.wanted("big"):
