@@ -76,8 +76,16 @@ class Chunk:
 def _encode(values: Sequence[str], known: Sequence[str]) -> pa.DictionaryArray:
     """Dictionary-encode *values*: the *known* values first, the others as first seen.
 
-    Done once per column in C (``index_in``) rather than once per row in Python.
+    Done once per column in C (``index_in``) rather than once per row in Python. A value
+    Arrow refuses (a lone surrogate from a record's ``"\\ud800"`` escape) is shown escaped.
     """
+    try:
+        return _encode_text(values, known)
+    except UnicodeEncodeError:
+        return _encode_text([_printable(value) for value in values], known)
+
+
+def _encode_text(values: Sequence[str], known: Sequence[str]) -> pa.DictionaryArray:
     index = set(known)
     extra = [v for v in dict.fromkeys(values) if v not in index]
     dictionary = pa.array([*known, *extra], pa.string())

@@ -316,3 +316,23 @@ def test_breaks_on_unknown_engine_names_the_engines(engine: object) -> None:
     with pytest.raises(InvalidArgument, match=r"unknown engine .*docker_28_2"):
         frame.mst.breaks_on(engine)
     assert len(frame.mst.breaks_on("docker_28_2")) <= len(frame)
+
+
+def test_classify_jsonl_records_with_lone_surrogate_escapes(tmp_path: Path) -> None:
+    """Record fields written as "\\ud800" escapes (registry, repository, media type hint,
+    digest, the blob itself) give rows with the value shown escaped; they crashed the Arrow
+    dictionary encoding with UnicodeEncodeError, losing the whole file's rows."""
+    lines = [
+        '{"blob":"{\\"mediaType\\":\\"x\\"}\\ud800"}',
+        '{"blob":"{}","digest":"\\ud800"}',
+        '{"blob":"{}","registry":"\\ud800","repository":"\\udcff","created":"\\ud800"}',
+        '{"blob":"{}","media_type":"\\ud800"}',
+        json.dumps({"blob": INDEX.decode()}),
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    frame = _rows(path)
+    assert frame["locator"].tolist() == ["1", "2", "3", "4", "5"]
+    assert frame["registry"].tolist()[2] == "\\ud800"
+    assert frame["declared_media_type"].tolist()[3] == "\\ud800"
+    assert frame["error"].tolist()[4] == ""
