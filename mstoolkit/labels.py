@@ -60,8 +60,8 @@ ANNOTATION_REF_NAME: Final = "org.opencontainers.image.ref.name"
 # How much of an oversize label's key containerd quotes in its error (labels.keyMaxLen).
 _KEY_QUOTED_BYTES: Final = 64
 
-# containerd 1.7 images package: the media types behind IsLayerType, IsKnownConfig and
-# IsAttestationType, as MakeRefKey uses them.
+# containerd 1.7 images package: the media types behind IsLayerType and IsKnownConfig, as
+# MakeRefKey uses them.
 _OCI_LAYER_PREFIX: Final = "application/vnd.oci.image.layer."
 _DOCKER_LAYER_BASES: Final = frozenset(
     {
@@ -79,7 +79,6 @@ _KNOWN_CONFIGS: Final = frozenset(
         "application/vnd.containerd.container.checkpoint.config.v1+proto",
     }
 )
-_IN_TOTO: Final = "application/vnd.in-toto+json"
 _MANIFESTS: Final = frozenset({DOCKER_SCHEMA2, OCI_MANIFEST})
 _INDEXES: Final = frozenset({DOCKER_MANIFEST_LIST, OCI_INDEX})
 
@@ -173,8 +172,9 @@ def make_ref_key(desc: Descriptor, *, prefixes: Mapping[str, str] | None = None)
     """containerd's ``remotes.MakeRefKey``: the ingest ref a fetch writes *desc* under.
 
     ``manifest-``, ``index-``, ``layer-`` (any OCI layer type, Docker layer types with their
-    ``+`` suffixes stripped), ``config-`` (image configs and containerd checkpoints),
-    ``attestation-`` (in-toto) or ``unknown-``, followed by the digest, or by
+    ``+`` suffixes stripped), ``config-`` (image configs and containerd checkpoints) or
+    ``unknown-`` (everything else, in-toto attestations included: containerd's switch has
+    no attestation case), followed by the digest, or by
     ``<ref.name>@<digest>`` when the descriptor carries the
     ``org.opencontainers.image.ref.name`` annotation. *prefixes* maps media types to custom
     prefixes, as containerd's ``WithMediaTypeKeyPrefix`` context does.
@@ -198,8 +198,6 @@ def make_ref_key(desc: Descriptor, *, prefixes: Mapping[str, str] | None = None)
         return f"layer-{key}"
     if media_type in _KNOWN_CONFIGS:
         return f"config-{key}"
-    if media_type == _IN_TOTO:
-        return f"attestation-{key}"
     _log.debug("reference for unknown type: %s", media_type)
     return f"unknown-{key}"
 

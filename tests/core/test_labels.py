@@ -141,7 +141,8 @@ def test_distribution_source_label(text: str, key: str, value: str) -> None:
         ("application/vnd.oci.image.config.v1+json", "config-"),
         ("application/vnd.containerd.container.criu.checkpoint.criu.tar", "config-"),
         ("application/vnd.containerd.container.checkpoint.config.v1+proto", "config-"),
-        ("application/vnd.in-toto+json", "attestation-"),
+        # containerd 1.7 has no attestation case: in-toto blobs fall to the default
+        ("application/vnd.in-toto+json", "unknown-"),
         # exact matches only for manifests and indexes: no suffix stripping there
         ("application/vnd.oci.image.manifest.v1+json+encrypted", "unknown-"),
         ("application/vnd.docker.distribution.manifest.v1+prettyjws", "unknown-"),
