@@ -41,12 +41,14 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import stat as stat_mod
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any, Self
 
 from mstoolkit.content import _common as common
@@ -67,7 +69,7 @@ from mstoolkit.content._localfs import (
 )
 from mstoolkit.content.filters import AnyOf, adapt_info, adapt_status, parse_all
 from mstoolkit.content.locks import RefLock, lock_ref, try_clear_stale
-from mstoolkit.content.metadata import Metadata
+from mstoolkit.content.metadata import BlobRow, Metadata, known_digest
 from mstoolkit.content.protocols import (
     FetchRecord,
     Info,
@@ -90,6 +92,9 @@ log = logging.getLogger("mstoolkit.content")
 
 #: The ``oci-layout`` file's content.
 OCI_LAYOUT = {"imageLayoutVersion": "1.0.0"}
+
+_HEX = re.compile(r"[a-f0-9]+").fullmatch
+_NO_LABELS: Mapping[str, str] = MappingProxyType({})
 
 
 def _root_path(root: str | os.PathLike[str]) -> Path:
@@ -134,6 +139,7 @@ class LocalStore:
         self._busy_timeout = busy_timeout
         self._blobs = self.root / "blobs"
         self._ingest = self.root / "ingest"
+        self._blobs_str = str(self._blobs)
         with os_errors(f"opening content store {self.root}"):
             try:
                 _make_dirs(self._blobs)
@@ -213,6 +219,10 @@ class LocalStore:
         # Digest has validated algorithm and hex, so the path cannot leave blobs/.
         return self._blobs / digest.algorithm / digest.encoded
 
+    def _blob_file(self, digest: Digest) -> str:
+        # _blob_path as a str, for the per-blob read paths: pathlib costs ~3 µs a path.
+        return f"{self._blobs_str}/{digest.algorithm}/{digest.encoded}"
+
     def _ingest_dir(self, ref: str) -> Path:
         return self._ingest / hashlib.sha256(ref.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -229,8 +239,12 @@ class LocalStore:
 
     def read(self, digest: DigestLike) -> bytes:
         dgst = as_digest(digest)
-        with os_errors(f"reading content {dgst}"), open(self._open_blob(dgst), "rb") as handle:
-            return handle.read()
+        with os_errors(f"reading content {dgst}"):
+            fd, st = self._open_regular(dgst)
+            try:
+                return _read_all(os.read, fd, st.st_size)
+            finally:
+                os.close(fd)
 
     def reader_at(self, digest: DigestLike) -> FileReaderAt:
         dgst = as_digest(digest)
@@ -243,24 +257,28 @@ class LocalStore:
                 raise
 
     def _open_blob(self, dgst: Digest) -> int:
-        """A descriptor of the blob file, refused unless it is a regular file.
+        """A descriptor of the blob file, refused unless it is a regular file."""
+        return self._open_regular(dgst)[0]
+
+    def _open_regular(self, dgst: Digest) -> tuple[int, os.stat_result]:
+        """A descriptor of the blob file and its stat, refused unless it is a regular file.
 
         Something else swapped in at the path (a FIFO, a link to ``/dev/zero``) would block
         the open, or be read until memory runs out: O_NONBLOCK opens it at once, and fstat
         on the descriptor (not the path) decides.
         """
-        path = self._blob_path(dgst)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+            fd = os.open(self._blob_file(dgst), os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
         except FileNotFoundError as exc:
             raise self._missing(dgst) from exc
         try:
-            if not stat_mod.S_ISREG(os.fstat(fd).st_mode):
-                raise damaged_blob(path, f"reading content {dgst}")
+            st = os.fstat(fd)
+            if not stat_mod.S_ISREG(st.st_mode):
+                raise damaged_blob(self._blob_path(dgst), f"reading content {dgst}")
         except BaseException:
             os.close(fd)
             raise
-        return fd
+        return fd, st
 
     def _stat(self, digest: Digest) -> os.stat_result | None:
         return stat_blob(self._blob_path(digest), f"looking up content {digest}")
@@ -318,37 +336,116 @@ class LocalStore:
 
     def _walk(self, matcher: AnyOf) -> Iterator[Info]:
         rows = self._meta.snapshot()
-        for algorithm in sorted(ALGORITHMS):
-            folder = self._blobs / algorithm
+        stat, is_reg = os.stat, stat_mod.S_ISREG
+        for algorithm, dir_fd, names in self._listing():
+            for name in names:
+                try:
+                    st = stat(name, dir_fd=dir_fd)
+                except OSError:
+                    st = None
+                if st is None or not is_reg(st.st_mode):
+                    # Gone, damaged or unreadable: the path-based lookup logs or raises it.
+                    yield from self._walk_one(matcher, rows, algorithm, name)
+                    continue
+                info = _info_of(known_digest(algorithm, name), st,
+                                rows.get(f"{algorithm}:{name}"))
+                if matcher.match(adapt_info(info)):
+                    yield info
+
+    def iter_blobs(
+        self, *filters: str, limit: int | None = None
+    ) -> Iterator[tuple[Info, bytes | None]]:
+        """``walk(*filters)`` with each blob's bytes: the bulk reader of ``Catalog``.
+
+        The same blobs, infos and order as :meth:`walk`. The bytes are ``None`` when the blob
+        is larger than *limit* or could not be read here (gone since the listing, or some
+        other trouble): the caller then calls :meth:`read`, which reports it as usual. Each
+        blob is opened relative to a descriptor of its folder and its size taken from the
+        open descriptor, three system calls for a small blob instead of a ``stat`` and an
+        ``open`` of the full path each.
+        """
+        matcher = parse_all(*filters)
+        return self._iter_blobs(matcher, limit)
+
+    def _iter_blobs(
+        self, matcher: AnyOf, limit: int | None
+    ) -> Iterator[tuple[Info, bytes | None]]:
+        rows = self._meta.snapshot()
+        open_, fstat, read, close = os.open, os.fstat, os.read, os.close
+        flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
+        is_reg = stat_mod.S_ISREG
+        for algorithm, dir_fd, names in self._listing():
+            for name in names:
+                try:
+                    fd = open_(name, flags, dir_fd=dir_fd)
+                except OSError:
+                    fd = -1
+                if fd < 0:
+                    # Not openable here: walk() decides whether it is listed, read() how
+                    # its bytes fail.
+                    for info in self._walk_one(matcher, rows, algorithm, name):
+                        yield info, None
+                    continue
+                data: bytes | None = None
+                try:
+                    st = fstat(fd)
+                    if not is_reg(st.st_mode):
+                        close(fd)
+                        fd = -1
+                        for info in self._walk_one(matcher, rows, algorithm, name):
+                            yield info, None
+                        continue
+                    info = _info_of(known_digest(algorithm, name), st,
+                                    rows.get(f"{algorithm}:{name}"))
+                    if not matcher.match(adapt_info(info)):
+                        continue
+                    size = st.st_size
+                    if limit is None or size <= limit:
+                        data = _read_all(read, fd, size)
+                finally:
+                    if fd >= 0:
+                        close(fd)
+                yield info, data
+
+    def _walk_one(
+        self, matcher: AnyOf, rows: dict[str, BlobRow], algorithm: str, name: str
+    ) -> Iterator[Info]:
+        """walk()'s path-based handling of one blob: nothing (gone), a logged error (damaged:
+        one bad entry must not hide the others), or its Info; other errors raise."""
+        dgst = known_digest(algorithm, name)
+        try:
+            st = self._stat(dgst)
+        except FailedPrecondition as exc:
+            log.error("%s", exc)
+            return
+        if st is None:
+            return
+        info = _info_of(dgst, st, rows.get(str(dgst)))
+        if matcher.match(adapt_info(info)):
+            yield info
+
+    def _listing(self) -> Iterator[tuple[str, int, list[str]]]:
+        """``(algorithm, folder descriptor, blob names)`` per algorithm, in path
+        order; names that are not a digest's hex are logged and left out."""
+        for algorithm, length in sorted(ALGORITHMS.items()):
+            folder = os.path.join(self._blobs, algorithm)
             with os_errors(f"listing {folder}"):
                 try:
                     names = sorted(os.listdir(folder))
                 except FileNotFoundError:
                     continue
-            for name in names:
-                try:
-                    dgst = Digest(algorithm, name)
-                except InvalidArgument:
-                    log.error("invalid digest for blob path %s", folder / name)
-                    continue
-                try:
-                    st = self._stat(dgst)
-                except FailedPrecondition as exc:
-                    log.error("%s", exc)  # one damaged entry must not hide the others
-                    continue
-                if st is None:
-                    continue
-                row = rows.get(str(dgst))
-                mtime = mtime_of(st)
-                info = Info(
-                    dgst,
-                    st.st_size,
-                    (row.created_at if row else None) or mtime,
-                    (row.updated_at if row else None) or mtime,
-                    row.labels if row else {},
-                )
-                if matcher.match(adapt_info(info)):
-                    yield info
+                dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                good = []
+                for name in names:
+                    if len(name) == length and _HEX(name):
+                        good.append(name)
+                    else:
+                        log.error("invalid digest for blob path %s",
+                                  os.path.join(folder, name))
+                yield algorithm, dir_fd, good
+            finally:
+                os.close(dir_fd)
 
     def delete(self, digest: DigestLike, *, reason: str = "") -> None:
         dgst = as_digest(digest)
@@ -506,6 +603,11 @@ class LocalStore:
     ) -> list[LabelChange]:
         return self._meta.label_history(as_digest(digest) if digest is not None else None, key)
 
+    def label_spans(self) -> dict[str, tuple[datetime, datetime]]:
+        """Each digest's first and last label change, as ``label_history()`` would give them
+        (its oldest and newest ``at``) without a LabelChange per row: for ``Catalog``."""
+        return self._meta.label_spans()
+
     def record_fetch(self, rec: FetchRecord) -> None:
         if not isinstance(rec, FetchRecord):
             raise InvalidArgument(f"record_fetch needs a FetchRecord, not {type(rec).__name__}")
@@ -521,6 +623,41 @@ class LocalStore:
     def integrity_check(self) -> str:
         """SQLite's integrity check of ``metadata.db`` (``"ok"`` when sound)."""
         return self._meta.integrity_check()
+
+
+def _info_of(dgst: Digest, st: os.stat_result, row: BlobRow | None) -> Info:
+    """The Info of a listed blob from its stat and metadata row (labels already frozen, str
+    to str, by :meth:`Metadata.snapshot`), without ``Info.__init__``'s re-checks."""
+    info = object.__new__(Info)
+    setattr_ = object.__setattr__
+    setattr_(info, "digest", dgst)
+    setattr_(info, "size", st.st_size)
+    if row is None:
+        mtime = mtime_of(st)
+        setattr_(info, "created_at", mtime)
+        setattr_(info, "updated_at", mtime)
+        setattr_(info, "labels", _NO_LABELS)
+        return info
+    created, updated = row.created_at, row.updated_at
+    if created is None or updated is None:
+        mtime = mtime_of(st)
+        created, updated = created or mtime, updated or mtime
+    setattr_(info, "created_at", created)
+    setattr_(info, "updated_at", updated)
+    setattr_(info, "labels", row.labels or _NO_LABELS)
+    return info
+
+
+def _read_all(read: Callable[[int, int], bytes], fd: int, size: int) -> bytes:
+    """The file's bytes to its end in one ``read`` when *size* (from fstat) is right, as it
+    is for a blob (read-only once committed): a short read of a regular file is its end."""
+    data = read(fd, size + 1)
+    if len(data) == size:
+        return data
+    chunks = [data]
+    while chunk := read(fd, CHUNK):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _reopen(root: str, actor: str | None, busy_timeout: float) -> LocalStore:

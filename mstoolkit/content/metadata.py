@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -34,7 +35,7 @@ from types import MappingProxyType
 
 from mstoolkit.content._common import content_not_found, label_diff
 from mstoolkit.content.protocols import EPOCH, FetchRecord, IngestRecord, LabelChange
-from mstoolkit.digest import Digest
+from mstoolkit.digest import ALGORITHMS, Digest
 from mstoolkit.errors import FailedPrecondition, MstoolkitError, Unavailable
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "RECONCILE_REASON",
     "SCHEMA_VERSION",
     "from_micros",
+    "known_digest",
+    "stored_digest",
     "to_micros",
 ]
 
@@ -109,6 +112,7 @@ CREATE TABLE fetch_log (
 _MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1}
 
 _MICRO = timedelta(microseconds=1)
+_HEX = re.compile(r"[a-f0-9]+").fullmatch
 
 
 def to_micros(at: datetime) -> int:
@@ -446,10 +450,29 @@ class Metadata:
             sql += " WHERE " + " AND ".join(where)
         with self._txn(write=False) as conn:
             rows = conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [
-            LabelChange(Digest.parse(d), k, o, n, from_micros(at), r, a)
-            for d, k, o, n, at, r, a in rows
-        ]
+        digests: dict[str, Digest] = {}
+        out = []
+        for d, k, o, n, at, r, a in rows:
+            dgst = digests.get(d)
+            if dgst is None:
+                dgst = digests[d] = stored_digest(d)
+            out.append(LabelChange(dgst, k, o, n, from_micros(at), r, a))
+        return out
+
+    def label_spans(self) -> dict[str, tuple[datetime, datetime]]:
+        """Each digest's first and last label change (``label_history`` in one query)."""
+        with self._txn(write=False) as conn:
+            rows = conn.execute("SELECT digest, at FROM label_history").fetchall()
+        spans: dict[str, list[int]] = {}
+        for digest, at in rows:
+            span = spans.get(digest)
+            if span is None:
+                spans[digest] = [at, at]
+            elif at < span[0]:
+                span[0] = at
+            elif at > span[1]:
+                span[1] = at
+        return {d: (from_micros(first), from_micros(last)) for d, (first, last) in spans.items()}
 
     def record_fetch(self, rec: FetchRecord) -> None:
         with self._txn(write=True) as conn:
@@ -496,6 +519,24 @@ class Metadata:
         with self._txn(write=False) as conn:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
         return "\n".join(str(r[0]) for r in rows)
+
+
+def known_digest(algorithm: str, encoded: str) -> Digest:
+    """A Digest of parts already checked (a registered algorithm and hex of its length), built
+    without re-validating: walks and history reads meet 100,000 of them."""
+    dgst = object.__new__(Digest)
+    object.__setattr__(dgst, "algorithm", algorithm)
+    object.__setattr__(dgst, "encoded", encoded)
+    return dgst
+
+
+def stored_digest(text: str) -> Digest:
+    """The Digest of a digest string this store wrote: one cheap check, and
+    :meth:`Digest.parse` (with its go-digest error) for anything it does not pass."""
+    algorithm, _, encoded = text.partition(":")
+    if ALGORITHMS.get(algorithm) == len(encoded) and _HEX(encoded):
+        return known_digest(algorithm, encoded)
+    return Digest.parse(text)
 
 
 def _row(row: tuple[int, int, int] | None, labels: dict[str, str]) -> BlobRow:
