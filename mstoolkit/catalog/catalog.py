@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, runtime_checkable
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -82,6 +82,23 @@ class CatalogStore(Protocol):
                       key: str | None = None) -> Sequence[Any]: ...
 
     def fetch_log(self) -> Sequence[Any]: ...
+
+
+@runtime_checkable
+class _BlobIterator(Protocol):
+    """A store that lists and reads in one pass (``LocalStore.iter_blobs``): walk()'s infos,
+    in walk()'s order, each with its bytes or None for "call read() yourself"."""
+
+    def iter_blobs(self, *filters: str,
+                   limit: int | None = None) -> Iterator[tuple[_InfoLike, bytes | None]]: ...
+
+
+@runtime_checkable
+class _SpanSource(Protocol):
+    """A store that gives each digest's first and last label change in one query
+    (``LocalStore.label_spans``), instead of a LabelChange per history row."""
+
+    def label_spans(self) -> Mapping[str, tuple[datetime, datetime]]: ...
 
 
 @dataclass(slots=True)
@@ -196,10 +213,23 @@ class Catalog:
         """Each walked blob with its fields, in walk order; read and extracted here or, with
         several workers, by a pool while this process walks (batches of digests go out,
         Fields come back)."""
-        infos: Iterator[_InfoLike] = self.store.walk(*self.filters)
+        size = self.workers
+        store = self.store
+        if size <= 1 and isinstance(store, _BlobIterator):
+            limit, validate = self.limit, parse_manifest if self.validate else None
+            pairs = store.iter_blobs(*self.filters, limit=limit)
+            if self.progress:
+                pairs = iter(tqdm(pairs, unit="blob", unit_scale=True, desc="catalog"))
+            for info, data in pairs:
+                if data is None:
+                    yield info, _fields_of(store, info.digest, info.size, limit,
+                                           self.validate, detail)
+                else:
+                    yield info, extract(data, detail=detail, validate=validate)
+            return
+        infos: Iterator[_InfoLike] = store.walk(*self.filters)
         if self.progress:
             infos = iter(tqdm(infos, unit="blob", unit_scale=True, desc="catalog"))
-        size = self.workers
         if size <= 1:
             for info in infos:
                 yield info, _fields_of(self.store, info.digest, info.size, self.limit,
@@ -222,7 +252,9 @@ class Catalog:
     def manifests(self) -> pd.DataFrame:
         """One row per blob: digest, media types, kind, layers, platforms, sources, first and
         last seen, error and verdicts (``MANIFESTS``)."""
-        seen = _seen(self.store.label_history())
+        store = self.store
+        seen = (store.label_spans() if isinstance(store, _SpanSource)
+                else _seen(store.label_history()))
         declared = _declared(self.store.fetch_log())
         cols = _Columns(MANIFESTS)
         put = cols.data
