@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
+from mstoolkit.content.protocols import BlobPut
 from mstoolkit.digest import Digest, DigestLike, as_digest
 from mstoolkit.errors import (
     AlreadyExists,
@@ -227,3 +228,20 @@ def ref_locked(ref: str, since: datetime | None, holder: str = "", *, now: datet
     age = max((now - since).total_seconds(), 0.0)
     by = f", by {holder}" if holder else ""
     return Unavailable(f"ref {ref} locked for {age:.3f}s (since {since.isoformat()}{by})")
+
+
+def check_put(put: BlobPut) -> tuple[Digest, dict[str, str]]:
+    """The expected digest and clean labels of a :class:`BlobPut` whose bytes match it; the
+    error (not raised by a batch: reported for that put alone) otherwise."""
+    if not isinstance(put, BlobPut):
+        raise InvalidArgument(f"commit_many takes BlobPut values, not {type(put).__name__}")
+    want = expected_digest(put.expected)
+    if want is None:
+        raise InvalidArgument("commit_many needs the expected digest of every blob")
+    labels = clean_labels(put.labels)
+    data = put.data if isinstance(put.data, bytes) else bytes(as_bytes(put.data))
+    if not want.verify(data):
+        actual = want.hasher()
+        actual.update(data)
+        check_committed(0, len(data), want, Digest(want.algorithm, actual.hexdigest()))
+    return want, labels

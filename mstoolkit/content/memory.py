@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -19,6 +19,7 @@ from typing import Self
 from mstoolkit.content import _common as common
 from mstoolkit.content.filters import AnyOf, adapt_info, adapt_status, parse_all
 from mstoolkit.content.protocols import (
+    BlobPut,
     FetchRecord,
     Info,
     IngestRecord,
@@ -28,7 +29,7 @@ from mstoolkit.content.protocols import (
 )
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import Digest, DigestLike, as_digest
-from mstoolkit.errors import FailedPrecondition, InvalidArgument
+from mstoolkit.errors import FailedPrecondition, InvalidArgument, MstoolkitError
 
 __all__ = ["MemoryStore"]
 
@@ -254,6 +255,47 @@ class MemoryStore:
     def ingest_log(self) -> list[IngestRecord]:
         with self._mu:
             return list(self._ingest_log)
+
+    # -- batches (group commit) ----------------------------------------------------------
+
+    def commit_many(self, puts: Sequence[BlobPut], /) -> list[MstoolkitError | None]:
+        """Commit many blobs at once, with :meth:`LocalStore.commit_many`'s answers."""
+        checked: list[tuple[Digest, dict[str, str]] | MstoolkitError] = []
+        for put in puts:
+            try:
+                checked.append(common.check_put(put))
+            except MstoolkitError as exc:
+                checked.append(exc)
+        results: list[MstoolkitError | None] = []
+        with self._mu:
+            now = self._clock()
+            actor = self.actor()
+            for put, check in zip(puts, checked, strict=True):
+                if isinstance(check, MstoolkitError):
+                    results.append(check)
+                    continue
+                dgst, labels = check
+                if dgst in self._blobs:
+                    results.append(common.content_exists(dgst))
+                    continue
+                data = bytes(put.data)
+                self._blobs[dgst] = _Blob(data, now, now, dict(sorted(labels.items())))
+                self._record(dgst, {}, labels, now, put.reason)
+                self._ingest_log.append(
+                    IngestRecord(
+                        put.ref or f"batch-{dgst}", dgst, len(data), None, now, "committed", actor
+                    )
+                )
+                results.append(None)
+        return results
+
+    def record_fetches(self, recs: Sequence[FetchRecord], /) -> None:
+        """:meth:`record_fetch` for many records at once."""
+        bad = [type(rec).__name__ for rec in recs if not isinstance(rec, FetchRecord)]
+        if bad:
+            raise InvalidArgument(f"record_fetches needs FetchRecord values, not {bad[0]}")
+        with self._mu:
+            self._fetches.extend(recs)
 
 
 def _status(ref: str, ingest: _Ingest) -> Status:

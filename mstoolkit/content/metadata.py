@@ -26,7 +26,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,6 +40,7 @@ from mstoolkit.errors import FailedPrecondition, MstoolkitError, Unavailable
 
 __all__ = [
     "APPLICATION_ID",
+    "BatchCommit",
     "BlobRow",
     "Metadata",
     "RECONCILE_REASON",
@@ -124,6 +125,18 @@ def to_micros(at: datetime) -> int:
 
 def from_micros(value: int) -> datetime:
     return EPOCH + value * _MICRO
+
+
+@dataclass(frozen=True, slots=True)
+class BatchCommit:
+    """One blob of :meth:`Metadata.record_commits`: the rows a single commit would write."""
+
+    digest: Digest
+    size: int
+    labels: Mapping[str, str]
+    reason: str
+    ref: str
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,6 +499,83 @@ class Metadata:
                     rec.ratelimit_remaining,
                 ),
             )
+
+    def record_fetches(self, recs: Sequence[FetchRecord]) -> None:
+        """Many :meth:`record_fetch` rows in one transaction (an audit logs one per manifest)."""
+        if not recs:
+            return
+        with self._txn(write=True) as conn:
+            conn.executemany(
+                "INSERT INTO fetch_log (at, registry, repository, reference, digest, media_type,"
+                " size, outcome, error_category, ratelimit_remaining)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        to_micros(rec.at), rec.registry, rec.repository, rec.reference,
+                        rec.digest, rec.media_type, rec.size, rec.outcome, rec.error_category,
+                        rec.ratelimit_remaining,
+                    )
+                    for rec in recs
+                ],
+            )
+
+    def record_commits(
+        self,
+        commits: Sequence[BatchCommit],
+        *,
+        at: datetime,
+        actor: str,
+        present: Callable[[Digest], bool],
+    ) -> list[bool]:
+        """:meth:`record_commit` for many blobs in ONE transaction (the batch's group commit).
+
+        Each blob is re-checked inside the transaction as there; the answer says, per commit,
+        whether its rows were written (False: its blob is gone again).
+        """
+        now = to_micros(at)
+        written: list[bool] = []
+        history: list[_HistoryRow] = []
+        labels_rows: list[tuple[str, str, str]] = []
+        blob_rows: list[tuple[str, int, int, int]] = []
+        ingest_rows: list[tuple[str, str, int, int | None, int, str, str]] = []
+        with self._txn(write=True) as conn:
+            for commit in commits:
+                if not present(commit.digest):
+                    written.append(False)
+                    continue
+                key = str(commit.digest)
+                stale = conn.execute("SELECT key, value FROM labels WHERE digest = ?", (key,))
+                history += [
+                    (key, k, v, None, now, RECONCILE_REASON, actor) for k, v in sorted(stale)
+                ]
+                history += [
+                    (key, k, None, v, now, commit.reason, actor)
+                    for k, v in sorted(commit.labels.items())
+                ]
+                conn.execute("DELETE FROM labels WHERE digest = ?", (key,))
+                blob_rows.append((key, commit.size, now, now))
+                labels_rows += [(key, k, v) for k, v in commit.labels.items()]
+                started = to_micros(commit.started_at) if commit.started_at else None
+                ingest_rows.append(
+                    (commit.ref, key, commit.size, started, now, "committed", actor)
+                )
+                written.append(True)
+            conn.executemany(
+                "INSERT OR REPLACE INTO blobs (digest, size, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?)",
+                blob_rows,
+            )
+            conn.executemany(
+                "INSERT INTO labels (digest, key, value) VALUES (?, ?, ?)", labels_rows
+            )
+            _insert_history(conn, history)
+            if ingest_rows:
+                conn.executemany(
+                    "INSERT INTO ingest_log (ref, digest, size, started_at, finished_at, outcome,"
+                    " actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    ingest_rows,
+                )
+        return written
 
     def fetch_log(self) -> list[FetchRecord]:
         with self._txn(write=False) as conn:

@@ -12,17 +12,20 @@ back; labels change only through :meth:`Manager.update` and :meth:`Manager.updat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType, TracebackType
 from typing import Protocol, Self, runtime_checkable
 
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import Digest, DigestLike, as_digest
-from mstoolkit.errors import InvalidArgument
+from mstoolkit.errors import InvalidArgument, MstoolkitError
 
 __all__ = [
+    "BatchCommitter",
+    "BatchFetchLog",
+    "BlobPut",
     "EPOCH",
     "FetchRecord",
     "Info",
@@ -293,6 +296,41 @@ class Store(Provider, Ingester, IngestManager, Manager, Protocol):
     def record_fetch(self, rec: FetchRecord) -> None: ...
 
     def fetch_log(self) -> list[FetchRecord]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BlobPut:
+    """One blob for :meth:`BatchCommitter.commit_many`: its bytes, the digest they must have,
+    the labels to commit it with and what the ingest log and label history should say."""
+
+    data: bytes
+    expected: Digest
+    labels: Mapping[str, str] = field(default_factory=lambda: _NO_LABELS)
+    reason: str = ""
+    #: The ingest log's ref for this blob ("" → ``batch-<digest>``).
+    ref: str = ""
+
+
+@runtime_checkable
+class BatchCommitter(Protocol):
+    """Commits many small blobs at once (group commit), each as durable at return as
+    :meth:`Writer.commit` makes one.
+
+    A writer per blob pays a ref lock, an ingest folder and two syncs per blob; a batch pays
+    the syncs once. The answer has one entry per put, in order: ``None`` (committed),
+    :class:`~mstoolkit.errors.AlreadyExists` (already held; labels untouched), or the error
+    that refused that put alone (digest mismatch, bad labels). A failure of the store itself
+    (disk full, database) raises; puts committed before it stay committed.
+    """
+
+    def commit_many(self, puts: Sequence[BlobPut], /) -> list[MstoolkitError | None]: ...
+
+
+@runtime_checkable
+class BatchFetchLog(Protocol):
+    """Appends many fetch records in one transaction (an audit logs a row per manifest)."""
+
+    def record_fetches(self, recs: Sequence[FetchRecord], /) -> None: ...
 
 
 def __dir__() -> list[str]:

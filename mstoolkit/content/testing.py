@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mstoolkit.content.protocols import (
+    BatchCommitter,
+    BatchFetchLog,
+    BlobPut,
     FetchRecord,
     Info,
     IngestManager,
@@ -40,6 +43,7 @@ from mstoolkit.errors import (
     InvalidArgument,
     InvalidDigest,
     InvalidFilter,
+    MstoolkitError,
     NotFound,
     Unavailable,
 )
@@ -577,6 +581,86 @@ def _check_threads_race_for_one_ref(store: Store) -> None:
     store.abort("contended")
 
 
+def _check_commit_many(store: Store) -> None:
+    """commit_many commits each good put with its labels and answers per put, in order:
+    None, AlreadyExists (held before, or earlier in the batch) or the put's own error."""
+    if not isinstance(store, BatchCommitter):
+        return
+    held = _put(store, "held", b"held before", {"old": "1"})
+    small, small_digest = make_content(700, 31)
+    big, big_digest = make_content(70_000, 32)
+    sha512 = Digest.from_bytes(b"five twelve", "sha512")
+    puts = [
+        BlobPut(small, small_digest, {"k": "v", "empty": ""}, "fetched", "ref-small"),
+        BlobPut(big, big_digest),
+        BlobPut(b"five twelve", sha512, {"alg": "512"}),
+        BlobPut(b"", Digest.from_bytes(b"")),
+        BlobPut(b"not these bytes", small_digest),
+        BlobPut(b"held before", held, {"new": "1"}),
+        BlobPut(small, small_digest, {"k": "other"}),
+        BlobPut(b"bad label", Digest.from_bytes(b"bad label"), {"k": "v" * 4096}),
+    ]
+    answers = store.commit_many(puts)
+    kinds = [type(r).__name__ if r is not None else None for r in answers[:7]]
+    _eq(
+        kinds,
+        [None, None, None, None, "DigestMismatch", "AlreadyExists", "AlreadyExists"],
+        "commit_many answers",
+    )
+    _expect(isinstance(answers[7], InvalidArgument), f"oversize label gave {answers[7]!r}")
+    for put in puts[:4]:
+        _eq(store.read(put.expected), put.data, f"read of {put.expected}")
+    _eq(dict(store.info(small_digest).labels), {"k": "v"}, "labels of a batch commit")
+    _eq(dict(store.info(held).labels), {"old": "1"}, "labels of a blob held before")
+    _eq(dict(store.info(sha512).labels), {"alg": "512"}, "labels of a sha512 batch commit")
+    _raises(NotFound, store.info, Digest.from_bytes(b"bad label"))
+    changes = store.label_history(small_digest)
+    _eq([(c.key, c.old, c.new, c.reason) for c in changes], [("k", None, "v", "fetched")],
+        "label history of a batch commit")
+    _eq(store.commit_many([]), [], "an empty batch")
+
+
+def _check_commit_many_threads_commit_each_blob_once(store: Store) -> None:
+    """Threads committing overlapping batches commit each blob exactly once between them."""
+    if not isinstance(store, BatchCommitter):
+        return
+    blobs = [make_content(500 + i, 40 + i) for i in range(12)]
+    answers: list[list[MstoolkitError | None]] = []
+    lock = threading.Lock()
+
+    def commit(order: list[int]) -> None:
+        got = store.commit_many([BlobPut(blobs[i][0], blobs[i][1]) for i in order])
+        with lock:
+            answers.append([got[order.index(i)] for i in range(len(blobs))])
+
+    orders = [list(range(12)), list(reversed(range(12))), [5, 1, 9, 0, 11, 3, 7, 2, 10, 4, 8, 6]]
+    threads = [threading.Thread(target=commit, args=(order,)) for order in orders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for i, (data, digest) in enumerate(blobs):
+        column = [row[i] for row in answers]
+        _eq(sum(1 for a in column if a is None), 1, f"commits of blob {i}")
+        _expect(all(a is None or isinstance(a, AlreadyExists) for a in column), f"blob {i}")
+        _eq(store.read(digest), data, f"read of blob {i}")
+
+
+def _check_record_fetches(store: Store) -> None:
+    """record_fetches appends its records after the earlier ones, in order."""
+    if not isinstance(store, BatchFetchLog):
+        return
+    at = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    records = [
+        FetchRecord(at, "r.io", "a/b", f"t{i}", "", "", i, "cached", "", None) for i in range(5)
+    ]
+    store.record_fetch(records[0])
+    store.record_fetches(records[1:])
+    store.record_fetches([])
+    _eq(store.fetch_log(), records, "fetch log after record_fetches")
+    _raises(InvalidArgument, store.record_fetches, ["not a record"])
+
+
 def _all_checks() -> Iterator[Callable[[Store], None]]:
     yield from (
         _check_writer_roundtrip,
@@ -602,6 +686,9 @@ def _all_checks() -> Iterator[Callable[[Store], None]]:
         _check_label_history,
         _check_fetch_log,
         _check_threads_race_for_one_ref,
+        _check_commit_many,
+        _check_commit_many_threads_commit_each_blob_once,
+        _check_record_fetches,
     )
 
 

@@ -1,10 +1,13 @@
 """A LocalStore client that works until it is killed: the crash tests' victim.
 
-Run as ``python crash_worker.py <root> <seed>``. It prints ``ready`` once the store is open,
-then loops forever over everything that writes to the store: writers that resume, truncate
-and commit small and medium blobs with labels, label updates (one key and replace-all),
-deletes and aborts. It reuses a few refs and contents so that resumes, AlreadyExists and
-re-commits of deleted blobs all happen. The parent SIGKILLs it at a random instant.
+Run as ``python crash_worker.py <root> <seed> [batch]``. It prints ``ready`` once the store
+is open, then loops forever over everything that writes to the store: writers that resume,
+truncate and commit small and medium blobs with labels, label updates (one key and
+replace-all), deletes and aborts. It reuses a few refs and contents so that resumes,
+AlreadyExists and re-commits of deleted blobs all happen. With ``batch`` it also commits
+batches of fresh blobs with ``commit_many`` and prints ``committed <digest>`` for each once
+the call returns, so that the parent can check that none of them is lost. The parent
+SIGKILLs it at a random instant.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import random
 import sys
 
 from mstoolkit.content import Info, LocalStore
+from mstoolkit.content.protocols import BlobPut
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.digest import Digest
 from mstoolkit.errors import AlreadyExists, FailedPrecondition, NotFound, Unavailable
@@ -58,13 +62,30 @@ def step(store: LocalStore, rng: random.Random) -> None:
             store.abort(ref)
 
 
+def batch_step(store: LocalStore, rng: random.Random) -> None:
+    puts = []
+    for _ in range(rng.randrange(1, 9)):
+        data = rng.randbytes(rng.choice((1, 10, 700, 5000, 64 * 1024)))  # never a reused one
+        puts.append(BlobPut(data, Digest.from_bytes(data), {"n": str(rng.randrange(100))}))
+    if rng.random() < 0.3:  # one already held, or another's bytes: answered, not raised
+        puts.append(BlobPut(content(rng.randrange(12)), Digest.from_bytes(content(0))))
+    answers = store.commit_many(puts)
+    done = [str(p.expected) for p, a in zip(puts, answers, strict=True) if a is None]
+    if done:
+        print("\n".join(f"committed {d}" for d in done), flush=True)
+
+
 def main() -> None:
     root, seed = sys.argv[1], int(sys.argv[2])
+    batches = sys.argv[3:] == ["batch"]
     store = LocalStore(root, reconcile=False)
     print("ready", flush=True)
     rng = random.Random(seed)
     while True:
-        step(store, rng)
+        if batches and rng.random() < 0.6:
+            batch_step(store, rng)
+        else:
+            step(store, rng)
 
 
 if __name__ == "__main__":
