@@ -2,15 +2,17 @@
 
 The audit walks ``_catalog`` (or the repositories given), lists each repository's tags and
 obtains every tagged manifest and every child of every index, many requests in flight over
-the async client's pooled connections. Each tag is resolved with HEAD; a digest the cache
-already holds is then served by :meth:`ManifestStore.serve` without a GET, which makes a
-rerun after a crash or a kill cheap: only what was not committed yet is fetched again.
+the async client's pooled connections. How a tag becomes a manifest is :class:`Resolve`: by
+default (``"auto"``) a tag this store's fetch log has never seen is fetched with one GET, and
+a tag it has seen is resolved with HEAD, so that a rerun after a crash or a kill costs a HEAD
+per tag and a GET only for what was not committed yet.
 
-The content store is synchronous. Its work (a metadata lookup, and for new manifests a
-write, two fsyncs and a commit: milliseconds of disk wait each) runs in ``store_threads``
-worker threads (2 by default), so that commits overlap each other and never stall the event
-loop that keeps the requests in flight; both stores here are thread-safe. ``store_threads=0``
-keeps it on the loop thread, for a store that must stay in one thread.
+The content store is synchronous. New manifests are committed in batches (group commit, see
+:mod:`mstoolkit.manifest_store._batching`) when the store has ``commit_many``, else one by
+one through a writer; either runs in ``store_threads`` worker threads (2 by default), so that
+commits never stall the event loop that keeps the requests in flight; both stores here are
+thread-safe. ``store_threads=0`` keeps it on the loop thread, for a store that must stay in
+one thread. Metadata lookups and cached serves stay on the loop (tens of µs each).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from mstoolkit.descriptor import Descriptor, Platform
 from mstoolkit.digest import DigestLike
 from mstoolkit.errors import InvalidArgument, category_of
 from mstoolkit.manifest_store._answers import NeedRemote, Prefetched
-from mstoolkit.manifest_store.pull import children_of, record_rows, row_for
+from mstoolkit.manifest_store._batching import Fetched, GroupCommit, RowLog, can_batch, seen_tags
+from mstoolkit.manifest_store.pull import children_of, row_for
 from mstoolkit.manifest_store.results import AuditResult, FetchOutcome, FetchRow
 from mstoolkit.reference import Reference, parse_reference
 from mstoolkit.registry import AsyncRegistryClient
@@ -51,13 +54,28 @@ _log = logging.getLogger(__name__)
 
 #: How often one manifest may send ``serve`` back for a registry answer (GET, then HEAD).
 _MAX_ROUNDS = 4
+#: Workers beyond the requests in flight when commits are batched (the largest batch).
+_MAX_BATCH = 128
 
 
 class Resolve(StrEnum):
-    """How the audit turns a tag into a manifest."""
+    """How the audit turns a tag into a manifest.
 
+    ``"head"`` costs two requests for every manifest the store lacks (HEAD, then GET by
+    digest) and one for every manifest it holds; ``"get"`` costs one for both, but spends
+    pull quota on content already held. ``"auto"`` takes the cheaper side per tag, judging by
+    the only evidence the store has before asking: whether its fetch log holds a successful
+    row for that registry, repository and tag. A tag never seen is most likely content the
+    store lacks (one GET); a seen tag most likely still points at what was committed then (a
+    HEAD, and a GET by digest only if it moved). A first audit thus sends one request per
+    manifest and a rerun stays quota-free; a tag committed just before a kill, whose row
+    was not logged yet, costs one GET on the rerun.
+    """
+
+    #: Per tag, GET if this store never fetched it, else HEAD (the default).
+    AUTO = "auto"
     #: HEAD the tag, GET only a digest the cache lacks: a rerun costs HEADs only, and no pull
-    #: quota is spent on content already held (the default; what makes audits resumable).
+    #: quota is spent on content already held.
     HEAD = "head"
     #: GET the tag directly: one request per tag instead of two for content not yet cached,
     #: at the price of a GET (and pull quota) for every tag on every run.
@@ -91,8 +109,9 @@ def audit(
     auth: AuthLike = None,
     platform: str | Platform | None = None,
     recursive: bool = True,
-    resolve: Resolve | str = Resolve.HEAD,
+    resolve: Resolve | str = Resolve.AUTO,
     store_threads: int = 2,
+    on_row: Callable[[FetchRow], None] | None = None,
 ) -> AuditResult:
     """Audit *registry* (``host[:port]``) into *store*; see :func:`audit_async`.
 
@@ -118,6 +137,7 @@ def audit(
                 recursive=recursive,
                 resolve=resolve,
                 store_threads=store_threads,
+                on_row=on_row,
             )
         finally:
             aclose = getattr(client, "aclose", None)
@@ -146,22 +166,26 @@ async def audit_async(
     auth: AuthLike = None,
     platform: str | Platform | None = None,
     recursive: bool = True,
-    resolve: Resolve | str = Resolve.HEAD,
+    resolve: Resolve | str = Resolve.AUTO,
     store_threads: int = 2,
+    on_row: Callable[[FetchRow], None] | None = None,
 ) -> AuditResult:
     """Obtain every tagged manifest of *registry* (and every child of every index).
 
     *repositories* replaces ``_catalog``; *tags* replaces each repository's tag list.
     *insecure* ``None`` means plain HTTP for loopback registries only (docker's default for
     127.0.0.0/8). Failures become rows with their error category; only a failing
-    ``_catalog`` (nothing to audit) is raised.
+    ``_catalog`` (nothing to audit) is raised. *on_row* is called on the event loop with each
+    row as it is made (a dashboard moves per manifest); its exceptions are logged, not raised.
     """
     if concurrency < 1:
         raise InvalidArgument(f"concurrency must be at least 1, not {concurrency}")
     try:
         mode = Resolve(resolve)
     except ValueError:
-        raise InvalidArgument(f"resolve must be 'head' or 'get', not {resolve!r}") from None
+        raise InvalidArgument(
+            f"resolve must be 'auto', 'head' or 'get', not {resolve!r}"
+        ) from None
     host = _host(registry)
     wanted = Platform.parse(platform) if isinstance(platform, str) else platform
     async with contextlib.AsyncExitStack() as stack:
@@ -187,6 +211,7 @@ async def audit_async(
             platform=wanted,
             recursive=recursive,
             resolve=mode,
+            on_row=on_row,
         )
         return await _Audit(store, client, options, executor).run(repositories)
     raise AssertionError("unreachable")  # pragma: no cover (mypy: the with block returns)
@@ -201,6 +226,7 @@ class _Options:
     platform: Platform | None
     recursive: bool
     resolve: Resolve
+    on_row: Callable[[FetchRow], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,10 +259,18 @@ class _Audit:
         self.serving: dict[str, asyncio.Lock] = {}
         self.queue: asyncio.Queue[_Item] = asyncio.Queue()
         self.bar: Any = None
+        self.log = RowLog(store)
+        #: Requests in flight, whatever the client bounds itself (workers outnumber them).
+        self.slots = asyncio.Semaphore(options.concurrency)
+        self.batches = GroupCommit(store, self._local) if can_batch(store) else None
+        #: (repository, tag) pairs this store fetched before (``resolve="auto"``).
+        self.seen: set[tuple[str, str]] = set()
 
     async def run(self, repositories: Sequence[str] | None) -> AuditResult:
         started = datetime.now(UTC)
         await self._local(self.store.sweep_ingests)
+        if self.options.resolve is Resolve.AUTO:
+            self.seen = await self._local(seen_tags, self.store, self.host)
         if repositories is None:
             repos = tuple([repo async for repo in self.client.catalog()])
         else:
@@ -248,10 +282,13 @@ class _Audit:
         try:
             for repo in repos:
                 self.queue.put_nowait(_Item(repo, listing=True))
-            # Twice as many workers as requests in flight: while some wait for a commit's
-            # fsync, the others keep the client's connections busy.
+            # More workers than requests in flight (the client bounds those): while some wait
+            # for their batch's commit, the others keep the client's connections busy, and a
+            # batch can only be as large as the number of workers waiting on it.
+            extra = _MAX_BATCH if self.batches is not None else self.options.concurrency
             workers = [
-                asyncio.create_task(self._work()) for _ in range(2 * self.options.concurrency)
+                asyncio.create_task(self._work())
+                for _ in range(self.options.concurrency + extra)
             ]
             try:
                 await self.queue.join()
@@ -259,7 +296,10 @@ class _Audit:
                 for worker in workers:
                     worker.cancel()
                 await asyncio.gather(*workers, return_exceptions=True)
+                if self.batches is not None:
+                    await self.batches.close()
         finally:
+            self.log.flush()
             self.bar.close()
         return AuditResult(
             registry=self.host,
@@ -303,12 +343,15 @@ class _Audit:
             ref = parse_reference(f"{self.host}/{item.repo}:{item.tag}")
             answers = Prefetched()
             sent = False
-            if self.options.resolve is Resolve.GET:
+            if self.options.resolve is Resolve.GET or (
+                self.options.resolve is Resolve.AUTO and (item.repo, item.tag) not in self.seen
+            ):
                 answer, sent = await self._get(item.repo, item.tag)
                 answers.add(answer)
                 desc = answer.descriptor
             else:
-                desc = await self.client.head_manifest(item.repo, item.tag)
+                async with self.slots:
+                    desc = await self.client.head_manifest(item.repo, item.tag)
             served, outcome = await self._obtain(desc, ref, answers, sent=sent)
         except Exception as exc:
             await self._add(self._error(item.repo, item.tag, exc))
@@ -372,6 +415,12 @@ class _Audit:
         # so its repository would never reach the label.
         lock = self.serving.setdefault(digest, asyncio.Lock())
         async with lock:
+            fetched = answers.answers.get(digest)
+            # Held meanwhile (another repository's item)? The batch answers None for it.
+            if self.batches is not None and fetched is not None and not held:
+                batched = await self.batches.submit(Fetched(desc, ref, fetched))
+                if batched is not None:
+                    return batched, FetchOutcome.FETCHED if sent else FetchOutcome.CACHED
             for _ in range(_MAX_ROUNDS):
                 try:
                     served = await run(self.store.serve, desc, ref, remote=answers)
@@ -381,9 +430,9 @@ class _Audit:
                         answers.add(answer)
                         sent = sent or mine
                     else:
-                        answers.existing[(need.repo, desc.digest)] = await self.client.exists(
-                            need.repo, desc.digest
-                        )
+                        async with self.slots:
+                            found = await self.client.exists(need.repo, desc.digest)
+                        answers.existing[(need.repo, desc.digest)] = found
                     continue
                 return served, FetchOutcome.FETCHED if sent else FetchOutcome.CACHED
         raise InvalidArgument(f"manifest store kept asking the registry for {ref}")
@@ -398,18 +447,24 @@ class _Audit:
         pending = self.inflight.get(key)
         if pending is not None:
             return await asyncio.shield(pending), False
-        task = asyncio.ensure_future(self.client.get_manifest(repo, digest))
+        task = asyncio.ensure_future(self._send_get(repo, digest))
         self.inflight[key] = task
         task.add_done_callback(lambda _: self.inflight.pop(key, None))
         return await asyncio.shield(task), True
 
+    async def _send_get(self, repo: str, reference: str) -> FetchedLike:
+        async with self.slots:
+            return await self.client.get_manifest(repo, reference)
+
     async def _add(self, row: FetchRow) -> None:
         self.rows.append(row)
         self.bar.update(1)
-        try:
-            record_rows(self.store, (row,))  # one small SQLite insert: no thread needed
-        except Exception as exc:
-            _log.warning("could not record fetch of %s/%s: %s", row.repository, row.reference, exc)
+        self.log.add(row)  # a transaction per few hundred rows, on the loop: no thread needed
+        if self.options.on_row is not None:
+            try:
+                self.options.on_row(row)
+            except Exception:
+                _log.exception("on_row callback failed for %s/%s", row.repository, row.reference)
 
     async def _inline(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         return fn(*args, **kwargs)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ContentStore",
     "ContentWriter",
+    "FetchHistory",
     "FetchLog",
     "FetchedLike",
     "IngestStatus",
@@ -117,6 +118,14 @@ class FetchLog(Protocol):
     def record_fetch(self, rec: FetchRecord, /) -> None: ...
 
 
+@runtime_checkable
+class FetchHistory(Protocol):
+    """A content store whose fetch log can be read back (the audit's ``resolve="auto"``)."""
+
+    def fetch_log(self) -> list[FetchRecord]: ...
+
+
+@runtime_checkable
 class FetchedLike(Protocol):
     """What a remote answers to a manifest GET: the exact bytes and their descriptor."""
 

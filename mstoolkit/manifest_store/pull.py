@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "children_of",
+    "fetch_record",
     "pull",
     "record_rows",
     "row_for",
@@ -165,20 +166,23 @@ def record_rows(store: ManifestStore, rows: list[FetchRow] | tuple[FetchRow, ...
     if not rows or not isinstance(local, FetchLog):
         return
     for row in rows:
-        local.record_fetch(
-            FetchRecord(
-                at=row.at,
-                registry=row.registry,
-                repository=row.repository,
-                reference=row.reference,
-                digest=row.digest,
-                media_type=row.media_type,
-                size=row.size,
-                outcome=row.outcome.value,
-                error_category=row.error_category,
-                ratelimit_remaining=row.ratelimit_remaining,
-            )
-        )
+        local.record_fetch(fetch_record(row))
+
+
+def fetch_record(row: FetchRow) -> FetchRecord:
+    """The content store's fetch-log record of *row*."""
+    return FetchRecord(
+        at=row.at,
+        registry=row.registry,
+        repository=row.repository,
+        reference=row.reference,
+        digest=row.digest,
+        media_type=row.media_type,
+        size=row.size,
+        outcome=row.outcome.value,
+        error_category=row.error_category,
+        ratelimit_remaining=row.ratelimit_remaining,
+    )
 
 
 def _resolve(remote: object, prefetched: Prefetched, repo: str, tag: str) -> Descriptor:

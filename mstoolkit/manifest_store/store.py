@@ -61,11 +61,11 @@ from mstoolkit.manifest_store.protocols import (
 from mstoolkit.mediatypes import SCHEMA1_TYPES
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from mstoolkit.content import Info
     from mstoolkit.manifest_store.audit import AsyncRegistry, Resolve
-    from mstoolkit.manifest_store.results import AuditResult, PullResult
+    from mstoolkit.manifest_store.results import AuditResult, FetchRow, PullResult
     from mstoolkit.reference import Reference
     from mstoolkit.registry.auth import AuthLike
 
@@ -266,8 +266,9 @@ class ManifestStore:
         auth: AuthLike = None,
         platform: str | Platform | None = None,
         recursive: bool = True,
-        resolve: Resolve | str = "head",
+        resolve: Resolve | str = "auto",
         store_threads: int = 2,
+        on_row: Callable[[FetchRow], None] | None = None,
     ) -> AuditResult:
         """Audit a whole registry into this store's cache.
 
@@ -292,6 +293,7 @@ class ManifestStore:
             recursive=recursive,
             resolve=resolve,
             store_threads=store_threads,
+            on_row=on_row,
         )
 
     def sweep_ingests(self) -> int:

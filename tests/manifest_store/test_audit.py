@@ -70,21 +70,56 @@ def test_audit_caches_every_manifest_and_reports_the_broken_one(
     assert len(content.fetch_log()) == len(result.rows)
 
 
-def test_a_rerun_only_heads(content: Any, registry: CountingRemote) -> None:
-    """Resumable: a second audit fetches nothing it already holds, using HEAD only."""
+@pytest.mark.parametrize(("resolve", "heads"), [("head", 7), ("auto", 6)])
+def test_a_rerun_only_heads(
+    content: Any, registry: CountingRemote, resolve: str, heads: int
+) -> None:
+    """Resumable: a second audit fetches nothing it already holds, using HEAD only (with
+    "auto", the broken tag, never fetched successfully, goes straight to its GET)."""
     store = ManifestStore(content, registry)
-    audit(store, REGISTRY, client=AsyncCountingClient(registry), progress=False)
+    audit(store, REGISTRY, client=AsyncCountingClient(registry), progress=False, resolve=resolve)
     registry.reset()
     again = audit(
         ManifestStore(content, registry),
         REGISTRY,
         client=AsyncCountingClient(registry),
         progress=False,
+        resolve=resolve,
     )
     assert registry.calls["get_manifest"] == 1  # the broken manifest, never cached
     assert again.fetched == 0
     assert again.cached == expected_rows(registry) - 1
-    assert registry.calls["head_manifest"] == 7  # one per tag; children need no request
+    assert registry.calls["head_manifest"] == heads  # per tag; children need no request
+
+
+def test_a_first_auto_audit_sends_one_get_per_manifest(
+    content: Any, registry: CountingRemote
+) -> None:
+    """resolve="auto" (the default) GETs each tag the fetch log never saw, with no HEAD."""
+    result = audit(
+        ManifestStore(content, registry), REGISTRY, client=AsyncCountingClient(registry),
+        progress=False,
+    )
+    assert registry.calls["head_manifest"] == 0
+    # One GET per row fetched (and one for the broken tag): index children shared by two
+    # repositories are either fetched in each or served from the cache to the second.
+    assert len(result.rows) == expected_rows(registry)
+    assert registry.calls["get_manifest"] == result.fetched + result.failed
+
+
+def test_auto_heads_only_the_tags_this_store_fetched(content: Any) -> None:
+    """A tag logged by an earlier audit is HEADed; a new tag is fetched with one GET."""
+    registry = CountingRemote(REGISTRY)
+    registry.push("app/one", oci_manifest("v1"), tags=["v1"])
+    store = ManifestStore(content, registry)
+    audit(store, REGISTRY, client=AsyncCountingClient(registry), progress=False)
+    registry.push("app/one", oci_manifest("v2"), tags=["v2"])
+    registry.reset()
+    result = audit(store, REGISTRY, client=AsyncCountingClient(registry), progress=False)
+    assert registry.calls["head_manifest"] == 1
+    assert registry.calls["get_manifest"] == 1
+    outcomes = {row.reference: row.outcome for row in result.rows}
+    assert outcomes == {"v1": FetchOutcome.CACHED, "v2": FetchOutcome.FETCHED}
 
 
 def test_an_interrupted_audit_resumes_without_refetching(tmp_path: Any) -> None:
@@ -103,6 +138,7 @@ def test_an_interrupted_audit_resumes_without_refetching(tmp_path: Any) -> None:
                 client=AsyncCountingClient(registry, delay=0.002),
                 progress=False,
                 concurrency=4,
+                resolve="head",
             )
         )
         while registry.gets < 12:
@@ -121,6 +157,7 @@ def test_an_interrupted_audit_resumes_without_refetching(tmp_path: Any) -> None:
         REGISTRY,
         client=AsyncCountingClient(registry),
         progress=False,
+        resolve="head",
     )
     fetched = [r.digest for r in result.rows if r.outcome is FetchOutcome.FETCHED]
     assert set(fetched).isdisjoint(held)

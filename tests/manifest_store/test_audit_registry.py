@@ -111,23 +111,25 @@ _KILLABLE = textwrap.dedent(
             await asyncio.sleep(0.04)
             return await super().handle_async_request(request)
 
-    host, root = sys.argv[1], sys.argv[2]
+    host, root, resolve = sys.argv[1], sys.argv[2], sys.argv[3]
     client = AsyncRegistryClient(host, insecure=True, transport=Slow(), max_concurrency=2)
     audit(ManifestStore(LocalStore(root), CountingRemote("unused")), host, client=client,
-          concurrency=2, progress=False)
+          concurrency=2, progress=False, resolve=resolve)
     print("finished")
     """
 )
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("resolve", ["head", "auto"])
 def test_a_killed_audit_resumes_without_refetching(
-    registry_server: RegistryServer, tmp_path: Path, make_local_store: Any
+    registry_server: RegistryServer, tmp_path: Path, make_local_store: Any, resolve: str
 ) -> None:
-    """SIGKILL an audit after some fetches; the rerun GETs only what was not committed."""
+    """SIGKILL an audit after some fetches; the rerun GETs only what was not committed
+    ("head"), or only tags whose fetch was not logged before the kill ("auto")."""
     root = tmp_path / "store"
     proc = subprocess.Popen(
-        [sys.executable, "-c", _KILLABLE, registry_server.host, str(root)],
+        [sys.executable, "-c", _KILLABLE, registry_server.host, str(root), resolve],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -153,18 +155,29 @@ def test_a_killed_audit_resumes_without_refetching(
     assert b"finished" not in out
 
     held = {str(info.digest) for info in watcher.walk()}
-    logged = len(watcher.fetch_log())
+    log = watcher.fetch_log()
+    logged = len(log)
+    seen = {(rec.repository, rec.reference) for rec in log if rec.outcome != "error"}
     assert 0 < logged < len(registry_server.live_rows)
 
     transport = CountingTransport()
     client = AsyncRegistryClient(registry_server.host, insecure=True, transport=transport)
     store = ManifestStore(watcher, CountingRemote("unused"))
-    result = audit(store, registry_server.host, client=client, progress=False)
+    result = audit(
+        store, registry_server.host, client=client, progress=False, resolve=resolve
+    )
     assert result.failures == ()
     assert {(r.repository, r.reference) for r in result.rows} == expected_rows(registry_server)
     fetched = [r for r in result.rows if r.outcome is FetchOutcome.FETCHED]
     assert transport.counts["GET"] == len(fetched)
-    assert {r.digest for r in fetched}.isdisjoint(held)
-    assert len(fetched) < len({row.digest for row in registry_server.live_rows})
+    if resolve == "head":
+        assert {r.digest for r in fetched}.isdisjoint(held)
+    else:
+        refetched = {(r.repository, r.reference) for r in fetched if r.digest in held}
+        assert refetched.isdisjoint(seen)
+    if resolve == "head":
+        assert len(fetched) < len({row.digest for row in registry_server.live_rows})
+    else:  # every tag logged before the kill costs a HEAD and no GET
+        assert not {(r.repository, r.reference) for r in fetched} & seen
     assert_inventory_cached(registry_server, watcher)
     assert watcher.list_statuses() == []
