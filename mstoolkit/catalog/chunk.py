@@ -17,6 +17,7 @@ known.
 from __future__ import annotations
 
 import hashlib
+import os
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mstoolkit import mediatypes as mt
-from mstoolkit.catalog.kinds import KIND_BY_MEDIA_TYPE, kind_of
+from mstoolkit.catalog.kinds import KIND_BY_MEDIA_TYPE, kind_of_fields
 from mstoolkit.catalog.readers import expected_digest, iter_files, read_unit
 from mstoolkit.catalog.schema import (
     CLASSIFY,
@@ -42,7 +43,7 @@ from mstoolkit.catalog.schema import (
 from mstoolkit.catalog.units import FilesUnit, JsonlRangeUnit, Unit
 from mstoolkit.catalog.verdicts import kind_codes_to_verdict_codes
 from mstoolkit.digest import ALGORITHMS
-from mstoolkit.manifest.detect import detection_label
+from mstoolkit.manifest.detect import detection_label_and_oci_fields
 
 __all__ = ["Chunk", "classify_unit", "finish"]
 
@@ -61,6 +62,7 @@ _LOCATOR: Final = CLASSIFY.names.index("locator")
 _ERROR_PREFIX: Final = "error:"
 _OCI_MANIFEST: Final = mt.OCI_MANIFEST
 _TIMESTAMP: Final = pa.timestamp("us", tz="UTC")
+_NO_SEPARATOR: Final = pa.scalar("", pa.large_string())
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,8 @@ _MISMATCH: Final = _ERRORS.index(BlobError.DIGEST_MISMATCH)
 _ARTIFACT: Final = _KIND_CODE[Kind.ARTIFACT]
 _OTHER: Final = Kind.OTHER
 _sha256: Final = hashlib.sha256
+_detect: Final = detection_label_and_oci_fields
+_ARTIFACT_KIND: Final = Kind.ARTIFACT
 
 
 class _Rows:
@@ -154,8 +158,8 @@ class _Rows:
         digest = ("sha256:" + _sha256(data).hexdigest()
                   if not expected or expected.startswith("sha256:")
                   else _hash(data, expected))
-        label = detection_label(data)
-        if label == _OCI_MANIFEST and kind_of(label, data) is Kind.ARTIFACT:
+        label, fields = _detect(data)
+        if label == _OCI_MANIFEST and kind_of_fields(label, fields, data) is _ARTIFACT_KIND:
             self.artifacts.append(len(self.labels))
         if expected and expected != digest:
             self.mismatches.append(len(self.labels))
@@ -216,13 +220,14 @@ def _printable(text: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-def _batch(source: str, locators: Sequence[str], registries: pa.Array, repositories: pa.Array,
-           created: pa.Array, declared: pa.Array, rows: _Rows) -> pa.RecordBatch:
+def _batch(source: str, locators: Sequence[str] | pa.Array, registries: pa.Array,
+           repositories: pa.Array, created: pa.Array, declared: pa.Array,
+           rows: _Rows) -> pa.RecordBatch:
     n = len(rows.labels)
     media, errors, kind_codes = rows.columns()
     columns: list[pa.Array] = [
         _dictionary(np.zeros(n, np.int32), _strings([source], pa.string())),
-        _strings(locators, pa.large_string()),
+        locators if isinstance(locators, pa.Array) else _strings(locators, pa.large_string()),
         registries,
         repositories,
         created,
@@ -242,21 +247,37 @@ def _classify_files(unit: FilesUnit) -> Chunk:
     rows = _Rows()
     add_blob = rows.add_blob
     digest_names = unit.digest_names
-    for name, (base, data, error, size) in zip(
-            unit.names, iter_files(unit.root, unit.names, unit.limit), strict=True):
-        if error:
-            rows.add_error(error, size)
-        elif not digest_names:
-            add_blob(data, "")
-        elif name.endswith(base) and name[-len(base) - 8:-len(base)] == "/sha256/":
-            add_blob(data, "sha256:" + base)
-        else:
-            add_blob(data, expected_digest(name))
-    n = len(unit.names)
+    prefix = unit.prefix
+    names = unit.names
+    if prefix:
+        # every name is directly under one directory: the expected digest is "<dir>:name"
+        algorithm = prefix[:-1].rpartition("/")[2] + ":" if digest_names else ""
+        read = iter_files(os.path.join(unit.root, prefix), names, unit.limit)
+        for (base, data, error, size) in read:
+            if error:
+                rows.add_error(error, size)
+            else:
+                add_blob(data, algorithm + base if algorithm else "")
+    else:
+        read = iter_files(unit.root, names, unit.limit)
+        for name, (base, data, error, size) in zip(names, read, strict=True):
+            if error:
+                rows.add_error(error, size)
+            elif not digest_names:
+                add_blob(data, "")
+            elif name.endswith(base) and name[-len(base) - 8:-len(base)] == "/sha256/":
+                add_blob(data, "sha256:" + base)
+            else:
+                add_blob(data, expected_digest(name))
+    n = len(names)
     hints = unit.hints
-    declared = (_encode([hints.get(name, "") for name in unit.names], _MEDIA) if hints
+    declared = (_encode([hints.get(name, "") for name in names], _MEDIA) if hints
                 else _constant(n, _MEDIA))
-    return Chunk(_batch(unit.source, unit.names, _constant(n, ("",)), _constant(n, ("",)),
+    locators = _strings(names, pa.large_string())
+    if prefix:
+        locators = pc.binary_join_element_wise(_strings([prefix], pa.large_string())[0],
+                                               locators, _NO_SEPARATOR)
+    return Chunk(_batch(unit.source, locators, _constant(n, ("",)), _constant(n, ("",)),
                         pa.nulls(n, _TIMESTAMP), declared, rows))
 
 

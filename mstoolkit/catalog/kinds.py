@@ -21,13 +21,14 @@ import orjson
 
 from mstoolkit import mediatypes as mt
 from mstoolkit.catalog.schema import ARTIFACT_MANIFEST_TYPES, Kind
+from mstoolkit.manifest.detect import OciFields
 
 try:  # the lazy parser is an optimisation; orjson alone gives the same kinds
     import simdjson as _simdjson
 except ImportError:  # pragma: no cover
     _simdjson = None  # type: ignore[assignment]
 
-__all__ = ["IMAGE_CONFIG_TYPES", "KIND_BY_MEDIA_TYPE", "is_artifact", "kind_of"]
+__all__ = ["IMAGE_CONFIG_TYPES", "KIND_BY_MEDIA_TYPE", "is_artifact", "kind_of", "kind_of_fields"]
 
 
 def __dir__() -> list[str]:
@@ -140,3 +141,19 @@ def kind_of(media_type: str, data: bytes) -> Kind:
     except orjson.JSONDecodeError:
         return kind
     return Kind.ARTIFACT if is_artifact(doc) else kind
+
+
+def kind_of_fields(media_type: str, fields: OciFields | None, data: bytes) -> Kind:
+    """:func:`kind_of`, using the fields the detector already read when it could
+    (:func:`~mstoolkit.manifest.detect.detection_label_and_oci_fields`).
+
+    Only an *image* answer is taken from *fields*, as :func:`kind_of` takes only a *no*
+    from its own lazy parse: a possible artifact, or fields the detector was not sure of,
+    go through :func:`kind_of`, whose decoder confirms it.
+    """
+    if fields is None or not fields.sure or fields.artifact_type:
+        return kind_of(media_type, data)
+    config_type = fields.config_media_type
+    if config_type is not None and config_type not in IMAGE_CONFIG_TYPES:
+        return kind_of(media_type, data)
+    return KIND_BY_MEDIA_TYPE.get(media_type, Kind.OTHER)

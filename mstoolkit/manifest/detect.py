@@ -47,7 +47,8 @@ import logging
 import os
 import re
 import threading
-from typing import Any, Final
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
 
 import orjson
 
@@ -70,10 +71,12 @@ __all__ = [
     "LABEL_CONFLICT_PREFIX",
     "LABEL_JSON_SYNTAX",
     "LABEL_JSON_TYPE",
+    "OciFields",
     "SCHEMA1_GATE_ENV",
     "deprecation_notice",
     "detect_media_type",
     "detection_label",
+    "detection_label_and_oci_fields",
     "schema1_gate_open",
 ]
 
@@ -115,6 +118,7 @@ _OK, _FIELD_TYPE, _TOP_TYPE, _SYNTAX = range(4)
 _Probe = tuple[int, str, int]
 
 _BOM: Final = b"\xef\xbb\xbf"
+_OCI_MANIFEST: Final = mediatypes.OCI_MANIFEST
 _LETTER_ESCAPE: Final = re.compile(
     rb"\\u00(?:4[1-9a-fA-F]|5[0-9aA]|6[1-9a-fA-F]|7[0-9aA])"
 )
@@ -144,6 +148,44 @@ def _is_folded_field(key: str) -> bool:
     return len(key) in _FOLD_LENGTHS and gojson.fold_key(key) in _FOLDED
 
 
+class OciFields(NamedTuple):
+    """The two fields of an OCI image manifest that tell an artifact from an image (OCI 1.1),
+    as the detector's own parse read them: each the value when it is a string, else
+    ``None`` (absent, ``null``, another kind, or a ``config`` that is not an object).
+
+    ``sure`` is false when a full decoder could read them differently (a key that occurs
+    twice, where decoders disagree on which one counts); the values are then ``None``.
+    """
+
+    artifact_type: str | None
+    config_media_type: str | None
+    sure: bool = True
+
+
+_UNSURE: Final = OciFields(None, None, sure=False)
+_NEITHER: Final = OciFields(None, None)
+_new_fields: Final = tuple.__new__  # NamedTuple's own constructor is a Python-level call
+
+
+def _oci_fields(doc: Any, artifact_types: int, repeated: int) -> OciFields:
+    """:class:`OciFields` of a simdjson top-level object whose keys were counted already
+    (*repeated*: the probe fields seen more than once). Runs once per OCI manifest in a
+    batch, hence the terse form; the proxies die with the call."""
+    if artifact_types > 1 or repeated & _CONFIG:
+        return _UNSURE
+    artifact_type = doc["artifactType"] if artifact_types else None
+    config = doc.get("config")
+    config_type = None
+    if config.__class__ is _simdjson.Object:
+        config_type = config.get("mediaType", _NEITHER)  # _NEITHER: no such key
+        if config_type is not _NEITHER and len(config) > 1 and [
+                *config.keys()].count("mediaType") > 1:
+            return _UNSURE
+    return _new_fields(OciFields, (artifact_type if artifact_type.__class__ is str else None,
+                                   config_type if config_type.__class__ is str else None,
+                                   True))
+
+
 class _ScratchParser(threading.local):
     """One reusable simdjson parser per thread: a buffer cache, never part of a result.
 
@@ -158,8 +200,11 @@ class _ScratchParser(threading.local):
 _SCRATCH: Final = _ScratchParser()
 
 
-def _fast_simdjson(data: bytes) -> _Probe | None:
-    """The probe from simdjson, or None when only the slow path can be sure."""
+def _fast_simdjson(data: bytes, fields: list[OciFields] | None = None) -> _Probe | None:
+    """The probe from simdjson, or None when only the slow path can be sure.
+
+    With *fields*, an OCI image manifest's :class:`OciFields` are appended to it, read from
+    the same parse (see :func:`detection_label_and_oci_fields`)."""
     if _simdjson is None or data[:3] == _BOM:
         return None
     if len(data) > _CACHED_PARSER_LIMIT:
@@ -177,28 +222,39 @@ def _fast_simdjson(data: bytes) -> _Probe | None:
                 return (_OK, "", 0)
             kind = _py_kind(doc)
             return None if kind is None else (_TOP_TYPE, kind, 0)
-        flags = 0
+        flags = repeated = 0
         media_types = 0
+        artifact_types = 0
         for key in doc.keys():  # noqa: SIM118 - a simdjson proxy, not a dict
             flag = _EXACT.get(key)
             if flag is None:
-                if _is_folded_field(key):
+                if key == "artifactType":
+                    artifact_types += 1
+                elif _is_folded_field(key):
                     return None
             elif flag:
+                repeated |= flags & flag
                 flags |= flag
             else:
                 media_types += 1
         if media_types == 0:
-            return (_OK, "", flags)
-        if media_types > 1:
+            probe: _Probe = (_OK, "", flags)
+        elif media_types > 1:
             return None
-        value = doc["mediaType"]
-        if value.__class__ is str:
-            return (_OK, value, flags)
-        if value is None:
-            return (_OK, "", flags)
-        kind = _py_kind(value)
-        return None if kind is None else (_FIELD_TYPE, kind, flags)
+        else:
+            value = doc["mediaType"]
+            if value.__class__ is str:
+                probe = (_OK, value, flags)
+            elif value is None:
+                probe = (_OK, "", flags)
+            else:
+                kind = _py_kind(value)
+                return None if kind is None else (_FIELD_TYPE, kind, flags)
+        if fields is not None and (probe[1] == _OCI_MANIFEST or not probe[1]):
+            # the caller keeps them only if the label is an OCI image manifest
+            fields.append(_oci_fields(doc, artifact_types, repeated)
+                          if artifact_types or flags & _CONFIG else _NEITHER)
+        return probe
     except Exception:  # any parser complaint: the slow path decides
         return None
     finally:
@@ -338,7 +394,11 @@ def detection_label(data: bytes) -> str:
     ``error:conflict:<mediaType>`` or ``error:cannot-determine`` — the labels the bench
     corpus and its Go anchor use. Raises nothing for any bytes; this is the hot loop.
     """
-    status, value, flags = _probe(_as_bytes(data))
+    return _label(_probe(_as_bytes(data)))
+
+
+def _label(probe: _Probe) -> str:
+    status, value, flags = probe
     if status != _OK:
         return LABEL_JSON_SYNTAX if status == _SYNTAX else LABEL_JSON_TYPE
     kind, media_type = _decide(value, flags)
@@ -349,6 +409,32 @@ def detection_label(data: bytes) -> str:
     if kind == _CONFLICT:
         return LABEL_CONFLICT_PREFIX + media_type
     return LABEL_CANNOT_DETERMINE
+
+
+#: :func:`_label` of the probes most blobs give, looked up instead of decided per blob.
+_COMMON_LABELS: Final = MappingProxyType({
+    (_OK, media_type, flags): _label((_OK, media_type, flags))
+    for media_type in ("", mediatypes.DOCKER_SCHEMA2, mediatypes.OCI_MANIFEST,
+                       mediatypes.DOCKER_MANIFEST_LIST, mediatypes.OCI_INDEX,
+                       mediatypes.DOCKER_SCHEMA1, mediatypes.DOCKER_SCHEMA1_SIGNED)
+    for flags in range(16)
+})
+
+
+def detection_label_and_oci_fields(data: bytes) -> tuple[str, OciFields | None]:
+    """:func:`detection_label`, and for an OCI image manifest its :class:`OciFields` when
+    the fast path read the document (``None`` otherwise: decode it yourself).
+
+    Lets a classifier that also needs ``artifactType`` and ``config.mediaType`` skip a
+    second parse of every OCI manifest; the label is exactly :func:`detection_label`'s.
+    """
+    blob = data if data.__class__ is bytes else _as_bytes(data)
+    found: list[OciFields] = []
+    probe = _fast_simdjson(blob, found) if _simdjson is not None else _fast_orjson(blob)
+    if probe is None:
+        return _label(_slow(blob)), None
+    label = _COMMON_LABELS.get(probe) or _label(probe)
+    return label, (found[0] if found and label == _OCI_MANIFEST else None)
 
 
 def schema1_gate_open(allow_schema1: bool | None = None) -> bool:
