@@ -24,6 +24,7 @@ unreadable files, corrupt archives and broken records become rows with an ``erro
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
@@ -36,7 +37,7 @@ from mstoolkit.catalog.archives import (
     plan_compressed_jsonl,
     plan_tar,
 )
-from mstoolkit.catalog.layout import METADATA_NAMES, walk_layout
+from mstoolkit.catalog.layout import walk_layout
 from mstoolkit.catalog.records import iter_block_lines, iter_parquet_rows, iter_range_lines
 from mstoolkit.catalog.schema import BlobError
 from mstoolkit.catalog.units import (
@@ -138,17 +139,51 @@ def _read_small(path: str, limit: int) -> bytes | None:
         return None
 
 
+def _under(paths: Iterable[str], prefix: str) -> set[str]:
+    """The names of *paths* directly under *prefix* (a directory with its ``/``)."""
+    return {p[len(prefix):] for p in paths if p.startswith(prefix) and "/" not in p[len(prefix):]}
+
+
 def _plan_layout(root: str, chunk_size: int, limit: int) -> Iterator[Unit]:
+    """Every blob under ``blobs/`` but what the layout's descriptors skip, directory by
+    directory (sorted by path), names sorted within each. Files in a directory are sorted
+    and shipped as bare names with their directory as the unit's prefix: a layout
+    directory can hold hundreds of thousands (names under ``blobs/`` are never
+    :data:`~mstoolkit.catalog.layout.METADATA_NAMES`, which are top-level)."""
     graph = walk_layout(lambda rel: _read_small(os.path.join(root, rel), limit))
     blobs = os.path.join(root, "blobs")
-    names: list[str] = []
     for directory, _dirs, files in sorted(os.walk(blobs)) if os.path.isdir(blobs) else []:
-        rel = os.path.relpath(directory, root).replace(os.sep, "/")
-        names.extend(f"{rel}/{f}" for f in sorted(files))
-    names = [n for n in names if n not in graph.skip and n not in METADATA_NAMES]
-    for batch in _batches(names, chunk_size):
-        hints = {n: graph.hints[n] for n in batch if n in graph.hints}
-        yield FilesUnit(root, root, batch, digest_names=True, hints=hints, limit=limit)
+        prefix = os.path.relpath(directory, root).replace(os.sep, "/") + "/"
+        files.sort()
+        names = _without(files, _under(graph.skip, prefix))
+        hints = _by_batch(names, {name: graph.hints[prefix + name]
+                                  for name in _under(graph.hints, prefix)}, chunk_size)
+        for number, batch in enumerate(_batches(names, chunk_size)):
+            yield FilesUnit(root, root, batch, digest_names=True, hints=hints.get(number, {}),
+                            limit=limit, prefix=prefix)
+
+
+def _without(names: list[str], skip: set[str]) -> list[str]:
+    """Sorted *names* less *skip*: the few configs and layers found by bisection, not by a
+    hash of every name (a layout can hold hundreds of thousands of manifests)."""
+    if len(skip) > 64:
+        return [name for name in names if name not in skip]
+    for name in sorted(skip, reverse=True):
+        at = bisect.bisect_left(names, name)
+        if at < len(names) and names[at] == name:
+            del names[at]
+    return names
+
+
+def _by_batch(names: list[str], hinted: dict[str, str],
+              chunk_size: int) -> dict[int, dict[str, str]]:
+    """*hinted* split by the batch of sorted *names* each name falls into."""
+    hints: dict[int, dict[str, str]] = {}
+    for name, media_type in sorted(hinted.items()):
+        at = bisect.bisect_left(names, name)
+        if at < len(names) and names[at] == name:
+            hints.setdefault(at // chunk_size, {})[name] = media_type
+    return hints
 
 
 def _plan_jsonl(path: str, chunk_size: int, limit: int) -> Iterator[Unit]:
@@ -330,9 +365,10 @@ def expected_digest(name: str) -> str:
 
 def _files(unit: FilesUnit) -> Iterator[Item]:
     hints = unit.hints
-    read = iter_files(unit.root, unit.names, unit.limit)
-    for name, (_, data, error, size) in zip(unit.names, read, strict=True):
-        hint = hints.get(name, "")
+    paths = unit.paths()
+    read = iter_files(unit.root, paths, unit.limit)
+    for key, name, (_, data, error, size) in zip(unit.names, paths, read, strict=True):
+        hint = hints.get(key, "")
         if error:
             yield Item(name, b"", hint=hint, error=error, size=size if size >= 0 else -1)
         else:

@@ -59,7 +59,12 @@ class Item(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class FilesUnit:
     """Files under *root*, by relative name; with ``digest_names`` the name ends in
-    ``<alg>/<hex>`` (an OCI layout) and the bytes must hash to it."""
+    ``<alg>/<hex>`` (an OCI layout) and the bytes must hash to it.
+
+    With a *prefix* (``"blobs/sha256/"``), each file's relative name is ``prefix + name``
+    (*hints* are keyed by *name*): a layout's 200,000 names then travel, and are sorted,
+    without 200,000 copies of their directory.
+    """
 
     source: str
     root: str
@@ -67,6 +72,12 @@ class FilesUnit:
     digest_names: bool = False
     hints: Mapping[str, str] = field(default_factory=dict)
     limit: int = DEFAULT_LIMIT
+    prefix: str = ""
+
+    def paths(self) -> list[str]:
+        """The files' names relative to *root*."""
+        prefix = self.prefix
+        return [prefix + name for name in self.names] if prefix else list(self.names)
 
 
 @dataclass(frozen=True, slots=True)
