@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from random import random as _uniform
@@ -95,19 +96,37 @@ class AsyncRegistryClient:
             origin=str(self._endpoint.base_url),
             insecure=insecure,
         )
-        self._client = httpx.AsyncClient(
-            auth=self._auth,
-            transport=transport,
-            timeout=timeout,
-            follow_redirects=follow_redirects,
-            max_redirects=5,
-            http2=transport is None and self._endpoint.scheme == "https" and h2_available(),
-            limits=httpx.Limits(
-                max_connections=max_concurrency, max_keepalive_connections=max_concurrency
-            ),
-            headers={"User-Agent": user_agent},
-            event_hooks={"response": [async_cap_response]},
-        )
+        http2 = transport is None and self._endpoint.scheme == "https" and h2_available()
+
+        def client(connections: int, verify: ssl.SSLContext | bool) -> httpx.AsyncClient:
+            return httpx.AsyncClient(
+                auth=self._auth,
+                transport=transport,
+                timeout=timeout,
+                follow_redirects=follow_redirects,
+                max_redirects=5,
+                http2=http2,
+                verify=verify,
+                limits=httpx.Limits(
+                    max_connections=connections, max_keepalive_connections=connections
+                ),
+                headers={"User-Agent": user_agent},
+                event_hooks={"response": [async_cap_response]},
+                trust_env=True,
+            )
+
+        if transport is not None or http2 or max_concurrency == 1:
+            self._client = client(max_concurrency, True)
+            self._lanes: list[httpx.AsyncClient] = []
+        else:
+            # HTTP/1.1: one single-connection client per request in flight. httpcore's pool
+            # checks every idle connection (an anyio attribute lookup each) on every request
+            # and every release, which cost more CPU than the request itself at 8
+            # connections; a lane never has another connection to look at.
+            verify = httpx.create_ssl_context(trust_env=True)
+            self._lanes = [client(1, verify) for _ in range(max_concurrency)]
+            self._client = self._lanes[0]
+        self._free: asyncio.Queue[httpx.AsyncClient] | None = None
 
     def __repr__(self) -> str:
         insecure = ", insecure=True" if self._endpoint.insecure else ""
@@ -128,6 +147,8 @@ class AsyncRegistryClient:
 
     async def aclose(self) -> None:
         """Release the connections."""
+        for lane in self._lanes[1:]:
+            await lane.aclose()
         await self._client.aclose()
 
     async def __aenter__(self) -> AsyncRegistryClient:
@@ -144,22 +165,37 @@ class AsyncRegistryClient:
     # -- the one place that does I/O -------------------------------------------------------
 
     async def _once(self, call: Call) -> Reply:
-        async with self._slots:
-            response = await self._client.send(build_request(self._client, call), stream=True)
+        if not self._lanes:
+            async with self._slots:
+                return await self._exchange(self._client, call)
+        if self._free is None:
+            self._free = asyncio.Queue()
+            for lane in self._lanes:
+                self._free.put_nowait(lane)
+        lane = await self._free.get()
+        try:
+            return await self._exchange(lane, call)
+        finally:
+            self._free.put_nowait(lane)
+
+    async def _exchange(self, client: httpx.AsyncClient, call: Call) -> Reply:
+        response = await client.send(build_request(client, call), stream=True)
+        try:
+            buffer = BodyBuffer(call, response)
+            # A HEAD answer's body is empty, but reading to its end is what lets httpcore
+            # reuse the connection: closed unread, it was dropped, and every HEAD of an audit
+            # paid a new TCP connection.
             try:
-                buffer = BodyBuffer(call, response)
-                if call.method != "HEAD":
-                    try:
-                        async for chunk in response.aiter_bytes():
-                            if not buffer.add(chunk):
-                                break
-                    except MstoolkitError:
-                        if buffer.ok:
-                            raise
-                        buffer.truncated = True
-                return reply_from(response, buffer.body())
-            finally:
-                await response.aclose()
+                async for chunk in response.aiter_bytes():
+                    if not buffer.add(chunk):
+                        break
+            except MstoolkitError:
+                if buffer.ok:
+                    raise
+                buffer.truncated = True
+            return reply_from(response, buffer.body())
+        finally:
+            await response.aclose()
 
     async def _perform(self, call: Call) -> Reply:
         attempt = 0

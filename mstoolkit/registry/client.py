@@ -139,15 +139,16 @@ class RegistryClient:
         response = self._client.send(build_request(self._client, call), stream=True)
         try:
             buffer = BodyBuffer(call, response)
-            if call.method != "HEAD":
-                try:
-                    for chunk in response.iter_bytes():
-                        if not buffer.add(chunk):
-                            break
-                except MstoolkitError:
-                    if buffer.ok:
-                        raise
-                    buffer.truncated = True
+            # A HEAD answer's body is empty; reading to its end lets httpcore reuse the
+            # connection (closed unread, it was dropped after every HEAD).
+            try:
+                for chunk in response.iter_bytes():
+                    if not buffer.add(chunk):
+                        break
+            except MstoolkitError:
+                if buffer.ok:
+                    raise
+                buffer.truncated = True
             return reply_from(response, buffer.body())
         finally:
             response.close()

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from mstoolkit.errors import NotFound
-from mstoolkit.registry import AsyncRegistryClient, FetchedManifest
+from mstoolkit.registry import AsyncRegistryClient, FetchedManifest, RegistryClient
 from tests.support.fault_proxy import FaultProxy
 from tests.support.registry_server import RegistryServer
 
@@ -66,3 +66,30 @@ def test_async_listings_head_exists_referrers_and_errors(
                 await client.get_manifest("library/hello", "missing")
 
     asyncio.run(scenario())
+
+
+def test_async_heads_reuse_their_connections(fault_proxy: FaultProxy) -> None:
+    """HEADs travel over at most max_concurrency connections too (an unread HEAD answer used
+    to drop its connection, so that an audit's HEADs each opened a new one)."""
+
+    async def scenario() -> None:
+        async with AsyncRegistryClient(fault_proxy.host, insecure=True, max_concurrency=2) as c:
+            for i in range(12):
+                await c.head_manifest("pagination/many", f"tag-{i:03d}")
+            await asyncio.gather(
+                *(c.head_manifest("pagination/many", f"tag-{i:03d}") for i in range(12))
+            )
+
+    asyncio.run(scenario())
+    peers = {r.peer for r in fault_proxy.requests}
+    assert [r.method for r in fault_proxy.requests] == ["HEAD"] * 24
+    assert 1 <= len(peers) <= 2
+
+
+def test_blocking_heads_reuse_their_connection(fault_proxy: FaultProxy) -> None:
+    """The blocking client's HEADs share one keep-alive connection."""
+    with RegistryClient(fault_proxy.host, insecure=True) as client:
+        for i in range(6):
+            client.head_manifest("pagination/many", f"tag-{i:03d}")
+    assert len(fault_proxy.requests) == 6
+    assert len({r.peer for r in fault_proxy.requests}) == 1
