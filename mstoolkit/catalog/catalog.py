@@ -133,6 +133,16 @@ def _sources(labels: Mapping[str, str]) -> tuple[str, str]:
     return ",".join(sorted(registries)), ",".join(sorted(repositories))
 
 
+def _sources_memo(labels: Mapping[str, str],
+                  memo: dict[tuple[tuple[str, str], ...], tuple[str, str]]) -> tuple[str, str]:
+    """:func:`_sources`, once per distinct label set (blobs share a few)."""
+    key = tuple(labels.items())
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = _sources(labels)
+    return got
+
+
 def _seen(history: Sequence[Any]) -> dict[str, tuple[datetime, datetime]]:
     seen: dict[str, tuple[datetime, datetime]] = {}
     for change in history:
@@ -239,7 +249,8 @@ class Catalog:
         with context.Pool(size) as pool:
             pending: deque[tuple[list[_InfoLike], Any]] = deque()
             for batch in _batches(infos, _BATCH):
-                work = [(info.digest, info.size) for info in batch]
+                # str digests: a Digest dataclass costs ~10 times more to pickle
+                work = [(str(info.digest), info.size) for info in batch]
                 args = (self.store, work, self.limit, self.validate, detail)
                 pending.append((batch, pool.apply_async(_fields_batch, args)))
                 if len(pending) > 2 * size:
@@ -258,9 +269,10 @@ class Catalog:
         declared = _declared(self.store.fetch_log())
         cols = _Columns(MANIFESTS)
         put = cols.data
+        memo: dict[tuple[tuple[str, str], ...], tuple[str, str]] = {}
         for info, fields in self._scan():
             digest = str(info.digest)
-            registries, repositories = _sources(info.labels)
+            registries, repositories = _sources_memo(info.labels, memo)
             first, last = seen.get(digest, (info.created_at, info.updated_at))
             put["digest"].append(digest)
             put["size"].append(info.size)

@@ -97,6 +97,18 @@ class Fields:
     layers: tuple[LayerRow, ...] = ()
     entries: tuple[PlatformRow, ...] = ()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A catalog pool sends 100,000 of these back: as a flat tuple (the kind by value)
+        # they pickle ten times faster than through the dataclass's default state.
+        return (_unpickle, (self.media_type, self.kind.value, self.error, self.schema_version,
+                            self.config_media_type, self.artifact_type, self.subject_digest,
+                            self.layer_count, self.layer_bytes, self.platforms, self.layers,
+                            self.entries))
+
+
+def _unpickle(media_type: str, kind: str, *rest: Any) -> Fields:
+    return Fields(media_type, Kind(kind), *rest)
+
 
 class _Bad(Exception):
     """A structural problem; becomes the ``invalid-manifest`` error."""
@@ -135,34 +147,48 @@ def _urls(desc: dict[str, Any]) -> tuple[str, ...]:
     return tuple(u for u in urls if type(u) is str) if type(urls) is list else ()
 
 
-def _image(doc: dict[str, Any], kind: Kind, detail: bool) -> dict[str, Any]:
-    """Layer count and bytes (and rows), config media type; checks what they rely on."""
+def _image(doc: dict[str, Any], media_type: str, kind: Kind, detail: bool,
+           schema_version: int | None, artifact_type: str, subject_digest: str) -> Fields:
+    """Layer count and bytes (and rows), config media type; checks what they rely on.
+
+    The layer loop is written out (no helper call per layer): it runs half a million
+    times for 100,000 manifests."""
     if kind is Kind.SCHEMA1:
         fs_layers = _objects(doc, "fsLayers")
         digests = [_digest_of(d, "blobSum") for d in fs_layers]
         if type(doc.get("signatures", [])) is not list:
             raise _Bad("signatures")
         rows = tuple(LayerRow(i, d, "", None, ()) for i, d in enumerate(digests)) if detail else ()
-        return {"layer_count": len(digests), "layers": rows}
+        return Fields(media_type, kind, "", schema_version, "", artifact_type, subject_digest,
+                      len(digests), None, "", rows)
     config = doc.get("config")
     if type(config) is not dict:
         raise _Bad("config")
     _digest_of(config)
-    layers = _objects(doc, "layers")
+    layers = doc.get("layers")
+    if type(layers) is not list:
+        raise _Bad("layers")
     total = 0
     out: list[LayerRow] = []
     for i, desc in enumerate(layers):
-        digest = _digest_of(desc)
-        size = _size_of(desc)
+        if type(desc) is not dict:
+            raise _Bad("layers")
+        digest = desc.get("digest")
+        if type(digest) is not str or _DIGEST(digest) is None:
+            raise _Bad("digest")
+        size = desc.get("size")
+        if type(size) is not int or not 0 <= size <= _MAX_SIZE:
+            raise _Bad("size")
         total += size
         if detail:
             out.append(LayerRow(i, digest, _text(desc.get("mediaType")), size, _urls(desc)))
-    return {"layer_count": len(layers), "layer_bytes": total if total <= _MAX_SIZE else None,
-            "layers": tuple(out),
-            "config_media_type": _text(config.get("mediaType"))}
+    return Fields(media_type, kind, "", schema_version, _text(config.get("mediaType")),
+                  artifact_type, subject_digest, len(layers),
+                  total if total <= _MAX_SIZE else None, "", tuple(out))
 
 
-def _index(doc: dict[str, Any], detail: bool) -> dict[str, Any]:
+def _index(doc: dict[str, Any], media_type: str, kind: Kind, detail: bool,
+           schema_version: int | None, artifact_type: str, subject_digest: str) -> Fields:
     """Platform names (and rows) of an index's entries; checks digests and sizes."""
     names: list[str] = []
     rows: list[PlatformRow] = []
@@ -182,7 +208,8 @@ def _index(doc: dict[str, Any], detail: bool) -> dict[str, Any]:
                 notes.get("vnd.docker.reference.type") == "attestation-manifest")
             unknown = (row.os, row.architecture) == ("unknown", "unknown")
             rows.append(row._replace(attestation=marked or unknown))
-    return {"platforms": ",".join(names), "entries": tuple(rows)}
+    return Fields(media_type, kind, "", schema_version, "", artifact_type, subject_digest,
+                  None, None, ",".join(names), (), tuple(rows))
 
 
 def _version(doc: dict[str, Any]) -> int | None:
@@ -193,21 +220,17 @@ def _version(doc: dict[str, Any]) -> int | None:
 def _fields(doc: dict[str, Any], media_type: str, kind: Kind, detail: bool) -> Fields:
     schema_version = _version(doc)
     subject = doc.get("subject")
-    common: dict[str, Any] = {
-        "media_type": media_type, "kind": kind, "schema_version": schema_version,
-        "artifact_type": _text(doc.get("artifactType")),
-        "subject_digest": _text(subject.get("digest")) if type(subject) is dict else "",
-    }
+    artifact_type = _text(doc.get("artifactType"))
+    subject_digest = _text(subject.get("digest")) if type(subject) is dict else ""
     # OCI 1.1-rc and ORAS artifact manifests carry "blobs" and no config: nothing to check
     if kind not in _CHECKED or media_type in ARTIFACT_MANIFEST_TYPES:
-        return Fields(**common)
+        return Fields(media_type, kind, "", schema_version, "", artifact_type, subject_digest)
     if schema_version != (1 if kind is Kind.SCHEMA1 else 2):
         raise _Bad("schemaVersion")
     if subject is not None and type(subject) is not dict:
         raise _Bad("subject")
-    if kind in _INDEX_KINDS:
-        return Fields(**common, **_index(doc, detail))
-    return Fields(**common, **_image(doc, kind, detail))
+    make = _index if kind in _INDEX_KINDS else _image
+    return make(doc, media_type, kind, detail, schema_version, artifact_type, subject_digest)
 
 
 def extract(data: bytes, *, detail: bool = False,

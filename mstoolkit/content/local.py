@@ -340,6 +340,7 @@ class LocalStore:
     def _walk(self, matcher: AnyOf) -> Iterator[Info]:
         rows = self._meta.snapshot()
         stat, is_reg = os.stat, stat_mod.S_ISREG
+        everything = not matcher.parts  # no filter: skip building an adaptor per blob
         for algorithm, dir_fd, names in self._listing():
             for name in names:
                 try:
@@ -352,7 +353,7 @@ class LocalStore:
                     continue
                 info = _info_of(known_digest(algorithm, name), st,
                                 rows.get(f"{algorithm}:{name}"))
-                if matcher.match(adapt_info(info)):
+                if everything or matcher.match(adapt_info(info)):
                     yield info
 
     def iter_blobs(
@@ -377,6 +378,7 @@ class LocalStore:
         open_, fstat, read, close = os.open, os.fstat, os.read, os.close
         flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
         is_reg = stat_mod.S_ISREG
+        everything = not matcher.parts
         for algorithm, dir_fd, names in self._listing():
             for name in names:
                 try:
@@ -400,7 +402,7 @@ class LocalStore:
                         continue
                     info = _info_of(known_digest(algorithm, name), st,
                                     rows.get(f"{algorithm}:{name}"))
-                    if not matcher.match(adapt_info(info)):
+                    if not (everything or matcher.match(adapt_info(info))):
                         continue
                     size = st.st_size
                     if limit is None or size <= limit:

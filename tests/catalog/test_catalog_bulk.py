@@ -4,6 +4,7 @@ tables its generic path (``walk``/``read``/``label_history``) gives for the same
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ import pytest
 
 from mstoolkit.catalog import Catalog
 from mstoolkit.catalog.catalog import _BlobIterator, _SpanSource
+from mstoolkit.catalog.extract import extract
+from mstoolkit.catalog.schema import Kind
 from mstoolkit.content import FetchRecord, Info, LocalStore
 from mstoolkit.digest import Digest, DigestLike
 from tests.catalog.test_catalog import _fill
@@ -106,3 +109,14 @@ def test_local_store_takes_the_fast_path(odd_store: LocalStore) -> None:
     assert isinstance(odd_store, _SpanSource)
     assert not isinstance(view, _BlobIterator)
     assert not isinstance(view, _SpanSource)
+
+
+def test_fields_pickle_round_trip(odd_store: LocalStore) -> None:
+    """Fields come back from a pool process equal, kind, layers and entries included."""
+    every = [extract(data, detail=True) for _, data in odd_store.iter_blobs() if data]
+    assert {f.kind for f in every} >= {Kind.OCI_INDEX, Kind.SCHEMA2}
+    assert any(f.layers for f in every)
+    assert any(f.entries for f in every)
+    back = pickle.loads(pickle.dumps(every))
+    assert back == every
+    assert all(type(f.kind) is Kind for f in back)
