@@ -93,10 +93,13 @@ def audit_repositories(
     insecure: bool | None = None,
     auth: AuthLike = None,
     on_progress: Callable[[AuditProgress], None] | None = None,
+    on_row: Callable[[FetchRow], None] | None = None,
 ) -> AuditResult:
     """Audit *repositories* of *registry* into *store*, one repository after another.
 
-    *on_progress* is called after each repository. Failures are rows, as in
+    *on_progress* is called after each repository, *on_row* with each manifest's row as it
+    is made (on the audit's event loop, possibly another thread), so that a progress display
+    moves within a large repository too. Failures are rows, as in
     :func:`mstoolkit.manifest_store.audit.audit`; an empty list of repositories is an
     :class:`InvalidArgument` (choose at least one).
     """
@@ -114,6 +117,7 @@ def audit_repositories(
             progress=False,
             insecure=plain_http(host) if insecure is None else insecure,
             auth=auth,
+            on_row=on_row,
         )
         rows.extend(result.rows)
         host = result.registry

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import ipywidgets as w
@@ -42,6 +43,18 @@ def __dir__() -> list[str]:
 _log = logging.getLogger(__name__)
 #: Seconds between chart redraws while an audit runs (a redraw costs about 0.2 s).
 _REDRAW_EVERY: Final = 1.0
+#: Seconds between redraws of the progress label while manifests come in.
+_LABEL_EVERY: Final = 0.2
+
+
+@dataclass(slots=True)
+class _RowCount:
+    """What the progress label shows during one run (rows arrive one by one)."""
+
+    total: int
+    done: int = 0
+    rows: int = 0
+    shown_at: float = 0.0
 
 
 class AuditDashboard:
@@ -88,6 +101,7 @@ class AuditDashboard:
         self.result: AuditResult | None = None
         self.frame: pd.DataFrame | None = None
         self._drawn_at = 0.0
+        self._counted = _RowCount(total=0)
         self.list_button.on_click(lambda _: self.load_repositories())
         self.audit_button.on_click(lambda _: self.run())
         self.box = w.VBox([
@@ -132,11 +146,12 @@ class AuditDashboard:
         self.progress_label.value = f"0/{len(chosen)} repositories"
         self.status.value = message_html(f"Auditing {len(chosen)} repositories …")
         self._drawn_at = 0.0
+        self._counted = _RowCount(total=len(chosen))
         try:
             result = audit_repositories(
                 self._store, self.registry.value, chosen,
                 concurrency=int(self.concurrency.value), insecure=self._insecure,
-                auth=self._auth, on_progress=self._on_progress,
+                auth=self._auth, on_progress=self._on_progress, on_row=self._on_row,
             )
         except MstoolkitError as exc:
             self.progress.bar_style = "danger"
@@ -160,7 +175,19 @@ class AuditDashboard:
         )
         return result
 
+    def _on_row(self, row: FetchRow) -> None:
+        """Count manifests as they come; the label is redrawn at most every 0.2 s."""
+        counted = self._counted
+        counted.rows += 1
+        now = time.monotonic()
+        if now - counted.shown_at >= _LABEL_EVERY:
+            counted.shown_at = now
+            self.progress_label.value = (
+                f"{counted.done}/{counted.total} repositories, {counted.rows:,} manifests"
+            )
+
     def _on_progress(self, progress: AuditProgress) -> None:
+        self._counted.done = progress.done
         self.progress.value = progress.done
         self.progress_label.value = (
             f"{progress.done}/{progress.total} repositories, {len(progress.rows):,} manifests"

@@ -262,3 +262,21 @@ def test_an_unknown_resolve_mode_is_refused(registry: CountingRemote) -> None:
             client=AsyncCountingClient(registry),
             resolve="guess",
         )
+
+
+def test_on_row_hears_every_row_and_cannot_break_the_audit(
+    content: Any, registry: CountingRemote
+) -> None:
+    """on_row is called with each row as it is made; a callback that raises is only logged."""
+    heard: list[str] = []
+
+    def listen(row: Any) -> None:
+        heard.append(row.reference)
+        raise RuntimeError("a broken progress display")
+
+    result = audit(
+        ManifestStore(content, registry), REGISTRY, client=AsyncCountingClient(registry),
+        progress=False, on_row=listen,
+    )
+    assert heard == [row.reference for row in result.rows]
+    assert len(result.rows) == expected_rows(registry)

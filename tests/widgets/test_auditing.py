@@ -96,3 +96,20 @@ def test_audit_needs_repositories(manifest_store: ManifestStore) -> None:
     """Auditing nothing is refused with a hint instead of auditing silently nothing."""
     with pytest.raises(InvalidArgument, match="at least one repository"):
         audit_repositories(manifest_store, "127.0.0.1:1", [])
+
+
+@pytest.mark.registry
+def test_audit_reports_each_row_as_it_comes(
+    manifest_store: ManifestStore, registry_server: RegistryServer
+) -> None:
+    """on_row hears of every manifest of every repository, before the repository is done."""
+    events: list[str] = []
+    result = audit_repositories(
+        manifest_store, registry_server.host, ["library/hello", "multiarch/hello"],
+        on_progress=lambda p: events.append(f"done {p.repository}"),
+        on_row=lambda row: events.append(row.repository),
+    )
+    assert events.count("done library/hello") == events.count("done multiarch/hello") == 1
+    rows = [e for e in events if not e.startswith("done ")]
+    assert rows == [r.repository for r in result.rows]
+    assert events.index("done library/hello") == events.count("library/hello")
