@@ -15,12 +15,17 @@ client, while verifying every digest and persisting into the store). A registry 
 manifests under one repository (pushed with the stdlib, all sharing one config blob). Then
 in one run: ``skopeo inspect --raw`` per manifest in a loop; a keep-alive ``http.client``
 client (sequential and 8 threads) that GETs each tag and checks its digest; and
-``audit()`` into a fresh LocalStore (HEAD + GET + verify + commit per manifest), then the
-same audit again over the full cache (HEAD only: the resumable rerun).
+``audit()`` into a fresh LocalStore (every digest verified, every manifest committed and
+labelled), then the same audit again over the full cache (the resumable rerun), for each
+``resolve`` mode: ``auto`` (the default: one GET per tag never fetched, a HEAD per tag fetched
+before), ``head`` (HEAD, then GET by digest) and ``get``. The last lines put the default
+audit beside the issue-7 targets (10x skopeo, 80% of the keep-alive client).
 
 ``--latency-ms MS`` repeats part 2 through the test suite's fault proxy (its own process),
 which holds every manifest answer MS milliseconds, as a registry across a network would.
-``--profile`` prints a pyinstrument profile of each cached-get variant.
+``--profile`` prints a pyinstrument profile of each cached-get variant. ``--variants`` picks
+audit variants by name (``auto-8-2,head-8-2``: resolve, concurrency, store threads) and
+``--distinct`` sets the manifest count, for short runs while iterating.
 """
 
 from __future__ import annotations
@@ -54,13 +59,14 @@ from mstoolkit.reference import parse_reference  # noqa: E402
 HARNESS = ROOT / "tests" / "registry_harness"
 #: (resolve, concurrency, store threads) of the audits measured.
 AUDIT_VARIANTS = (
-    ("head", 1, 0),
-    ("head", 8, 0),
+    ("auto", 8, 2),
     ("head", 8, 2),
-    ("get", 8, 0),
     ("get", 8, 2),
-    ("get", 16, 4),
+    ("auto", 8, 0),
+    ("auto", 16, 2),
+    ("auto", 1, 2),
 )
+DEFAULT_VARIANT = ("auto", 8, 2)
 for _var in ("no_proxy", "NO_PROXY"):
     os.environ[_var] = "127.0.0.1,localhost,::1"
 
@@ -226,11 +232,14 @@ def _skopeo(host: str, repo: str, refs: list[tuple[str, str]]) -> float:
 
 def _audit_rate(
     host: str, repo: str, root: Path, concurrency: int, threads: int, resolve: str
-) -> tuple[float, float]:
-    """Manifests/s of a first audit into an empty store, and of the rerun over it."""
+) -> tuple[float, float, float, float]:
+    """Manifests/s of a first audit into an empty store and of the rerun over it, and the CPU
+    milliseconds per manifest of each (this process: client, verification, store)."""
     local = LocalStore(root)
     runs = []
+    cpu = []
     for _ in range(2):
+        before = time.process_time()
         result = audit(
             ManifestStore(local, CountingRemote("unused")),
             host,
@@ -240,15 +249,20 @@ def _audit_rate(
             store_threads=threads,
             resolve=resolve,
         )
+        cpu.append((time.process_time() - before) * 1000 / max(len(result.rows), 1))
         if not result.ok:
             raise SystemExit(f"audit failed: {result!r} {result.failures[:3]}")
         runs.append(result)
     first, again = runs
     if first.fetched != len(first.rows):
         raise SystemExit(f"first audit did not fetch everything: {first!r}")
-    if resolve == "head" and again.cached != len(again.rows):
+    if resolve != "get" and again.cached != len(again.rows):
         raise SystemExit(f"rerun fetched again: {again!r}")
-    return len(first.rows) / first.elapsed, len(again.rows) / again.elapsed
+    held = sum(1 for _ in local.walk())
+    if held < len(first.rows) or len(local.fetch_log()) != 2 * len(first.rows):
+        raise SystemExit(f"store holds {held} blobs for {len(first.rows)} rows")
+    local.close()
+    return len(first.rows) / first.elapsed, len(again.rows) / again.elapsed, cpu[0], cpu[1]
 
 
 _PROXY = """
@@ -273,19 +287,30 @@ def _latency_proxy(url: str, latency_ms: float) -> tuple[subprocess.Popen[str], 
     return process, process.stdout.readline().strip()
 
 
+Row = tuple[str, float, str]
+
+
 def _measure(
-    host: str, repo: str, refs: list[tuple[str, str]], tmp: Path, skopeo_n: int, tag: str
-) -> list[tuple[str, float]]:
-    results = [
-        (
-            f"skopeo inspect --raw, shell loop ({skopeo_n} manifests)",
-            _skopeo(host, repo, refs[:skopeo_n]),
-        ),
-        ("keep-alive http.client, sequential", _keepalive(host, repo, refs, 1)),
-        ("keep-alive http.client, 8 threads", _keepalive(host, repo, refs, 8)),
+    host: str,
+    repo: str,
+    refs: list[tuple[str, str]],
+    tmp: Path,
+    skopeo_n: int,
+    tag: str,
+    variants: tuple[tuple[str, int, int], ...],
+) -> list[Row]:
+    skopeo = _skopeo(host, repo, refs[:skopeo_n])
+    sequential = _keepalive(host, repo, refs, 1)
+    threaded = _keepalive(host, repo, refs, 8)
+    results: list[Row] = [
+        (f"skopeo inspect --raw, shell loop ({skopeo_n} manifests)", skopeo, ""),
+        ("keep-alive http.client, sequential", sequential, ""),
+        ("keep-alive http.client, 8 threads", threaded, ""),
     ]
-    for resolve, concurrency, threads in AUDIT_VARIANTS:
-        fresh, rerun = _audit_rate(
+    default: tuple[float, float] | None = None
+    for variant in variants:
+        resolve, concurrency, threads = variant
+        fresh, rerun, cpu_fresh, cpu_rerun = _audit_rate(
             host,
             repo,
             tmp / f"store-{tag}-{resolve}-{concurrency}-{threads}",
@@ -295,16 +320,33 @@ def _measure(
         )
         where = "loop thread" if threads == 0 else f"{threads} store threads"
         results.append(
-            (f"audit(resolve={resolve!r}), concurrency {concurrency}, store on {where}", fresh)
+            (
+                f"audit(resolve={resolve!r}), concurrency {concurrency}, store on {where}",
+                fresh,
+                f"{cpu_fresh:.2f} ms CPU each",
+            )
         )
-        again = "HEAD only" if resolve == "head" else "GET again"
-        results.append((f"  the same again over the full cache ({again})", rerun))
+        again = "GET again" if resolve == "get" else "HEAD only"
+        results.append(
+            (f"  the same again over the full cache ({again})", rerun, f"{cpu_rerun:.2f} ms CPU")
+        )
+        if variant == DEFAULT_VARIANT:
+            default = (fresh, rerun)
+    if default is not None:
+        for name, value in (("first audit", default[0]), ("rerun", default[1])):
+            results.append(
+                (
+                    f"default audit, {name}: x skopeo / % of keep-alive seq. / % of 8 threads",
+                    value / skopeo,
+                    f"{100 * value / sequential:.0f}% / {100 * value / threaded:.0f}%",
+                )
+            )
     return results
 
 
 def bench_audit(
-    distinct: int, skopeo_n: int, latency_ms: float
-) -> list[tuple[str, list[tuple[str, float]]]]:
+    distinct: int, skopeo_n: int, latency_ms: float, variants: tuple[tuple[str, int, int], ...]
+) -> list[tuple[str, list[Row]]]:
     """Per target (loopback, and the latency proxy if asked): (name, manifests/s) rows."""
     sections = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -314,14 +356,16 @@ def bench_audit(
             host = url.removeprefix("http://")
             repo = "bench/many"
             refs = _push_distinct(host, repo, distinct)
-            sections.append(("loopback", _measure(host, repo, refs, Path(tmp), skopeo_n, "lo")))
+            sections.append(
+                ("loopback", _measure(host, repo, refs, Path(tmp), skopeo_n, "lo", variants))
+            )
             if latency_ms > 0:
                 proxy, proxied = _latency_proxy(url, latency_ms)
                 try:
                     sections.append(
                         (
                             f"+{latency_ms:g} ms per manifest request (fault proxy)",
-                            _measure(proxied, repo, refs, Path(tmp), skopeo_n, "lat"),
+                            _measure(proxied, repo, refs, Path(tmp), skopeo_n, "lat", variants),
                         )
                     )
                 finally:
@@ -346,7 +390,15 @@ def main() -> None:
         default=0.0,
         help="also audit through a proxy adding this much per manifest",
     )
+    parser.add_argument(
+        "--variants",
+        default=",".join(f"{r}-{c}-{t}" for r, c, t in AUDIT_VARIANTS),
+        help="audits to run: resolve-concurrency-storethreads, comma-separated",
+    )
     args = parser.parse_args()
+    variants = tuple(
+        (r, int(c), int(t)) for r, c, t in (v.split("-") for v in args.variants.split(","))
+    )
 
     print(
         f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
@@ -358,10 +410,13 @@ def main() -> None:
         print(f"{name:<40} {wall:>10,.0f} {cpu:>10,.0f}")
     if args.skip_audit:
         return
-    for where, rows in bench_audit(args.distinct, args.skopeo, args.latency_ms):
+    for where, rows in bench_audit(args.distinct, args.skopeo, args.latency_ms, variants):
         print(f"\n## audit of {args.distinct} distinct manifests in one repository, {where}")
-        for name, rate in rows:
-            print(f"{name:<72} {rate:>8,.0f} manifests/s")
+        print(f"# load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        for name, rate, note in rows:
+            unit = "x" if name.startswith("default audit") else "manifests/s"
+            figure = f"{rate:>8,.1f}" if unit == "x" else f"{rate:>8,.0f}"
+            print(f"{name:<74} {figure} {unit:<11} {note}")
 
 
 if __name__ == "__main__":
