@@ -144,23 +144,78 @@ def _under(paths: Iterable[str], prefix: str) -> set[str]:
     return {p[len(prefix):] for p in paths if p.startswith(prefix) and "/" not in p[len(prefix):]}
 
 
+def _list_tree(top: str) -> list[tuple[str, dict[str, list[str]]]]:
+    """Each directory under *top* that :func:`os.walk` would visit (symlinked directories
+    are not entered, unreadable ones are skipped), sorted by path, with its other entries
+    grouped by their first character.
+
+    Groups are sorted one at a time as units are cut, so the first units of a directory of
+    200,000 blobs leave before all of it is sorted (the pool's workers start sooner), and
+    grouping here costs what ``os.walk``'s own loop over the entries costs.
+    """
+    found: list[tuple[str, dict[str, list[str]]]] = []
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        groups: dict[str, list[str]] = {}
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    name = entry.name
+                    if is_dir:
+                        path = os.path.join(directory, name)
+                        if not os.path.islink(path):
+                            pending.append(path)
+                        continue
+                    group = groups.get(name[0])
+                    if group is None:
+                        groups[name[0]] = [name]
+                    else:
+                        group.append(name)
+        except OSError:
+            continue
+        found.append((directory, groups))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def _sorted_batches(groups: dict[str, list[str]], skip: set[str],
+                    chunk_size: int) -> Iterator[tuple[str, ...]]:
+    """Batches of the sorted names of *groups* less *skip*, sorting a group at a time."""
+    pending: list[str] = []
+    for first in sorted(groups):
+        group = groups.pop(first)
+        group.sort()
+        pending += _without(group, skip)
+        start = 0
+        while len(pending) - start >= chunk_size:
+            yield tuple(pending[start:start + chunk_size])
+            start += chunk_size
+        del pending[:start]
+    if pending:
+        yield tuple(pending)
+
+
 def _plan_layout(root: str, chunk_size: int, limit: int) -> Iterator[Unit]:
     """Every blob under ``blobs/`` but what the layout's descriptors skip, directory by
-    directory (sorted by path), names sorted within each. Files in a directory are sorted
-    and shipped as bare names with their directory as the unit's prefix: a layout
-    directory can hold hundreds of thousands (names under ``blobs/`` are never
-    :data:`~mstoolkit.catalog.layout.METADATA_NAMES`, which are top-level)."""
+    directory (sorted by path), names sorted within each. Names travel bare, with their
+    directory as the unit's prefix: a layout directory can hold hundreds of thousands
+    (names under ``blobs/`` are never :data:`~mstoolkit.catalog.layout.METADATA_NAMES`,
+    which are top-level)."""
     graph = walk_layout(lambda rel: _read_small(os.path.join(root, rel), limit))
     blobs = os.path.join(root, "blobs")
-    for directory, _dirs, files in sorted(os.walk(blobs)) if os.path.isdir(blobs) else []:
+    for directory, groups in _list_tree(blobs) if os.path.isdir(blobs) else []:
         prefix = os.path.relpath(directory, root).replace(os.sep, "/") + "/"
-        files.sort()
-        names = _without(files, _under(graph.skip, prefix))
-        hints = _by_batch(names, {name: graph.hints[prefix + name]
-                                  for name in _under(graph.hints, prefix)}, chunk_size)
-        for number, batch in enumerate(_batches(names, chunk_size)):
-            yield FilesUnit(root, root, batch, digest_names=True, hints=hints.get(number, {}),
-                            limit=limit, prefix=prefix)
+        hinted = {name: graph.hints[prefix + name] for name in _under(graph.hints, prefix)}
+        hinted_names = sorted(hinted)
+        for batch in _sorted_batches(groups, _under(graph.skip, prefix), chunk_size):
+            hints = {name: hinted[name] for name in _within(hinted_names, batch)}
+            yield FilesUnit(root, root, batch, digest_names=True, hints=hints, limit=limit,
+                            prefix=prefix)
 
 
 def _without(names: list[str], skip: set[str]) -> list[str]:
@@ -175,15 +230,14 @@ def _without(names: list[str], skip: set[str]) -> list[str]:
     return names
 
 
-def _by_batch(names: list[str], hinted: dict[str, str],
-              chunk_size: int) -> dict[int, dict[str, str]]:
-    """*hinted* split by the batch of sorted *names* each name falls into."""
-    hints: dict[int, dict[str, str]] = {}
-    for name, media_type in sorted(hinted.items()):
-        at = bisect.bisect_left(names, name)
-        if at < len(names) and names[at] == name:
-            hints.setdefault(at // chunk_size, {})[name] = media_type
-    return hints
+def _within(candidates: list[str], batch: tuple[str, ...]) -> Iterator[str]:
+    """The sorted *candidates* that are in the sorted *batch*, by bisection."""
+    low = bisect.bisect_left(candidates, batch[0])
+    high = bisect.bisect_right(candidates, batch[-1])
+    for name in candidates[low:high]:
+        at = bisect.bisect_left(batch, name)
+        if at < len(batch) and batch[at] == name:
+            yield name
 
 
 def _plan_jsonl(path: str, chunk_size: int, limit: int) -> Iterator[Unit]:

@@ -4,6 +4,7 @@ same files named in full, and layout planning keeps its skips, hints and order."
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from mstoolkit.catalog.chunk import classify_unit
@@ -60,3 +61,24 @@ def test_layout_plan_skips_configs_and_splits_hints_by_batch(tmp_path: Path) -> 
         ["application/vnd.oci.image.index.v1+json", OCI_MANIFEST])
     for unit in units:
         assert set(unit.hints) <= set(unit.names)
+
+
+def test_layout_listing_matches_sorted_os_walk(tmp_path: Path) -> None:
+    """Blobs are found as sorted(os.walk(blobs)) finds them: nested directories in path
+    order ("a" < "a.b" < "a/x"), symlinked directories listed but not entered, file
+    symlinks and dangling symlinks kept as files, names sorted within each directory."""
+    _write(tmp_path, {"oci-layout": b'{"imageLayoutVersion":"1.0.0"}'})
+    names = ["blobs/a/1", "blobs/a/x/2", "blobs/a.b/3", "blobs/sha256/f0", "blobs/sha256/0f",
+             "blobs/sha256/F", "blobs/sha256/_", "blobs/top", "blobs/sha256/\u00e9"]
+    _write(tmp_path, {name: b"{}" for name in names})
+    (tmp_path / "blobs/link").symlink_to(tmp_path / "blobs/a")
+    (tmp_path / "blobs/sha256/filelink").symlink_to(tmp_path / "blobs/top")
+    (tmp_path / "blobs/sha256/dangling").symlink_to(tmp_path / "nowhere")
+    expected = []
+    for directory, _dirs, files in sorted(os.walk(tmp_path / "blobs")):
+        rel = os.path.relpath(directory, tmp_path)
+        expected += [f"{rel}/{name}" for name in sorted(files)]
+    for chunk_size in (1, 2, 1000):
+        units = [u for u in plan([tmp_path], chunk_size=chunk_size) if isinstance(u, FilesUnit)]
+        assert [p for u in units for p in u.paths()] == expected
+        assert all(len(u.names) <= chunk_size for u in units)
