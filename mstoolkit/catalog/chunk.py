@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from mstoolkit import mediatypes as mt
 from mstoolkit.catalog.kinds import KIND_BY_MEDIA_TYPE, kind_of_fields
-from mstoolkit.catalog.readers import expected_digest, iter_files, read_unit
+from mstoolkit.catalog.readers import expected_digest, iter_dir_files, iter_files, read_unit
 from mstoolkit.catalog.schema import (
     CLASSIFY,
     KNOWN_MEDIA_TYPES,
@@ -242,6 +242,27 @@ def _batch(source: str, locators: Sequence[str] | pa.Array, registries: pa.Array
     return pa.RecordBatch.from_arrays(columns, schema=_SCHEMA)
 
 
+def _add_sha256_named(rows: _Rows, names: Sequence[str],
+                      read: Iterable[tuple[bytes, str, int]]) -> None:
+    """:meth:`_Rows.add_blob` for files named by their sha256 hex digest (nearly every
+    layout blob), inlined: the hex digest is compared with the name as it is."""
+    digests, labels, sizes = rows.digests, rows.labels, rows.sizes
+    artifacts, mismatches = rows.artifacts, rows.mismatches
+    for name, (data, error, size) in zip(names, read, strict=True):
+        if error:
+            rows.add_error(error, size)
+            continue
+        hexdigest = _sha256(data).hexdigest()
+        label, fields = _detect(data)
+        if label == _OCI_MANIFEST and kind_of_fields(label, fields, data) is _ARTIFACT_KIND:
+            artifacts.append(len(labels))
+        if hexdigest != name:
+            mismatches.append(len(labels))
+        digests.append("sha256:" + hexdigest)
+        labels.append(label)
+        sizes.append(len(data))
+
+
 def _classify_files(unit: FilesUnit) -> Chunk:
     """The files loop: no :class:`Item` per blob, constant record columns."""
     rows = _Rows()
@@ -252,15 +273,18 @@ def _classify_files(unit: FilesUnit) -> Chunk:
     if prefix:
         # every name is directly under one directory: the expected digest is "<dir>:name"
         algorithm = prefix[:-1].rpartition("/")[2] + ":" if digest_names else ""
-        read = iter_files(os.path.join(unit.root, prefix), names, unit.limit)
-        for (base, data, error, size) in read:
-            if error:
-                rows.add_error(error, size)
-            else:
-                add_blob(data, algorithm + base if algorithm else "")
+        read = iter_dir_files(os.path.join(unit.root, prefix), names, unit.limit)
+        if algorithm == "sha256:":
+            _add_sha256_named(rows, names, read)
+        else:
+            for name, (data, error, size) in zip(names, read, strict=True):
+                if error:
+                    rows.add_error(error, size)
+                else:
+                    add_blob(data, algorithm + name if algorithm else "")
     else:
-        read = iter_files(unit.root, names, unit.limit)
-        for name, (base, data, error, size) in zip(names, read, strict=True):
+        files = iter_files(unit.root, names, unit.limit)
+        for name, (base, data, error, size) in zip(names, files, strict=True):
             if error:
                 rows.add_error(error, size)
             elif not digest_names:

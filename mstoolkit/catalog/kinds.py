@@ -136,6 +136,11 @@ def kind_of(media_type: str, data: bytes) -> Kind:
         return kind  # neither key can be spelled, even with escapes: neither rule fires
     if _simd_says(data) is False:
         return kind
+    return _decoded_kind(data, kind)
+
+
+def _decoded_kind(data: bytes, kind: Kind) -> Kind:
+    """The artifact rule on orjson's decode of an OCI manifest (*kind* if it refuses)."""
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -151,9 +156,13 @@ def kind_of_fields(media_type: str, fields: OciFields | None, data: bytes) -> Ki
     from its own lazy parse: a possible artifact, or fields the detector was not sure of,
     go through :func:`kind_of`, whose decoder confirms it.
     """
-    if fields is None or not fields.sure or fields.artifact_type:
+    kind = KIND_BY_MEDIA_TYPE.get(media_type, Kind.OTHER)
+    if kind is not Kind.OCI_MANIFEST:
+        return kind
+    if fields is None or not fields.sure:
         return kind_of(media_type, data)
     config_type = fields.config_media_type
-    if config_type is not None and config_type not in IMAGE_CONFIG_TYPES:
-        return kind_of(media_type, data)
-    return KIND_BY_MEDIA_TYPE.get(media_type, Kind.OTHER)
+    if fields.artifact_type or (config_type is not None
+                                and config_type not in IMAGE_CONFIG_TYPES):
+        return _decoded_kind(data, kind)  # the lazy parse would only say "ask orjson"
+    return kind

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from typing import Final, NamedTuple
 
@@ -289,10 +290,13 @@ def plan(paths: Iterable[str | os.PathLike[str]], *, chunk_size: int = 4096,
          limit: int = DEFAULT_LIMIT) -> Iterator[Unit]:
     """Units of about *chunk_size* blobs covering *paths*, lazily, in input order.
 
-    Bad inputs become units of error rows; only a non-positive *chunk_size* raises.
+    Bad inputs become units of error rows; only a non-positive *chunk_size* or a negative
+    *limit* raises.
     """
     if chunk_size < 1:
         raise InvalidArgument(f"chunk_size must be positive, not {chunk_size}")
+    if limit < 0:
+        raise InvalidArgument(f"limit must not be negative, not {limit}")
     loose: dict[str, list[str]] = {}
     for fmt in map(input_format, paths):
         if fmt.kind == "file":
@@ -347,8 +351,13 @@ def _open_dir(root: str, head: str) -> int:
 
 
 def _read_rest(fd: int, data: bytes, limit: int) -> tuple[bytes, str, int]:
-    """The rest of a file whose first read filled the buffer or passed *limit*."""
-    size = os.fstat(fd).st_size
+    """The rest of a file whose first read filled the buffer or passed *limit*, or came
+    back empty: only regular files are blobs (a FIFO reads as empty, a device as endless
+    zeros; both are ``read-error`` rows, like any file that cannot be read)."""
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode):
+        return b"", BlobError.READ_ERROR, -1
+    size = status.st_size
     if size > limit:
         return b"", BlobError.TOO_LARGE, size
     if size > len(data):
@@ -396,7 +405,7 @@ def iter_files(root: str, names: Iterable[str],
                 continue
             try:
                 data = read(fd, first)
-                if len(data) < small:  # a regular file reads short only at its end
+                if data and len(data) < small:  # a regular file reads short only at its end
                     error, size = "", len(data)
                 else:
                     data, error, size = _read_rest(fd, data, limit)
@@ -409,6 +418,45 @@ def iter_files(root: str, names: Iterable[str],
         for fd in dirs.values():
             if fd >= 0:
                 close(fd)
+
+
+def iter_dir_files(directory: str, names: Iterable[str],
+                   limit: int) -> Iterator[tuple[bytes, str, int]]:
+    """:func:`iter_files` for bare names in one *directory* (a layout's ``blobs/<alg>/``):
+    ``(data, error, size)`` per name, without splitting every name into directory and base
+    (the same loop otherwise, kept inline for the same reason)."""
+    dir_fd = _open_dir(directory, "")
+    if dir_fd < 0:
+        yield from ((data, error, size)
+                    for _, data, error, size in iter_files(directory, names, limit))
+        return
+    open_, read, close = os.open, os.read, os.close
+    rdonly = os.O_RDONLY | os.O_NONBLOCK
+    first = _FIRST_READ
+    small = min(first, limit + 1)
+    try:
+        for name in names:
+            try:
+                fd = open_(name, rdonly, dir_fd=dir_fd)
+            except FileNotFoundError:
+                yield b"", BlobError.NOT_FOUND, -1
+                continue
+            except OSError:
+                yield b"", BlobError.READ_ERROR, -1
+                continue
+            try:
+                data = read(fd, first)
+                if data and len(data) < small:
+                    error, size = "", len(data)
+                else:
+                    data, error, size = _read_rest(fd, data, limit)
+            except OSError:
+                data, error, size = b"", BlobError.READ_ERROR, -1
+            finally:
+                close(fd)
+            yield data, error, size
+    finally:
+        close(dir_fd)
 
 
 def expected_digest(name: str) -> str:

@@ -9,6 +9,8 @@ import pytest
 
 from mstoolkit.catalog.classify import classify, read_classified
 from mstoolkit.catalog.schema import CLASSIFY, Kind
+from mstoolkit.cli.exit_codes import ExitCode
+from mstoolkit.cli.main import main
 from mstoolkit.errors import InvalidArgument
 from tests.catalog.inputs import expected_label
 from tests.support.fixtures_data import FIXTURES, expected_rows
@@ -103,3 +105,19 @@ def test_empty_input_gives_an_empty_typed_frame(tmp_path: Path) -> None:
     frame = classify(tmp_path, workers=1)
     assert len(frame) == 0
     assert tuple(frame.columns) == CLASSIFY.names
+
+
+def test_a_negative_limit_is_an_invalid_argument(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """classify(limit=-1) raises InvalidArgument like a zero chunk_size (it used to call
+    every blob too-large), and `mstoolkit classify --limit -1` exits with the invalid
+    argument code and one line, as `--chunk-size 0` does; a zero limit is allowed."""
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "a").write_bytes(b"{}")
+    with pytest.raises(InvalidArgument, match="limit"):
+        classify(dump, workers=1, limit=-1)
+    assert classify(dump, workers=1, limit=0)["error"].astype(str).tolist() == ["too-large"]
+    for flag, value in (("--limit", "-1"), ("--chunk-size", "0")):
+        assert main(["classify", flag, value, "-q", str(dump)]) == ExitCode.INVALID_ARGUMENT
+        assert capsys.readouterr().err.count("\n") == 1

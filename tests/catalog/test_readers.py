@@ -230,16 +230,41 @@ def test_truncated_zstd_stream_is_a_bad_archive_row_not_silence(
 
 @pytest.mark.timeout(60)
 def test_a_fifo_in_a_folder_or_layout_does_not_hang_the_run(tmp_path: Path) -> None:
-    """A named pipe among the blobs (or as a layout's index.json) reads as an empty blob
-    instead of blocking classify() forever waiting for a writer."""
+    """A named pipe among the blobs (or as a layout's index.json) is a read-error row of
+    size 0 instead of blocking classify() forever waiting for a writer."""
     blobs = utf8_blobs()[:2]
     write_folder(tmp_path / "dump", blobs)
     os.mkfifo(tmp_path / "dump" / "pipe")
     frame = classify(tmp_path / "dump", workers=1)
     assert len(frame) == len(blobs) + 1
-    assert frame.loc[frame["locator"] == "pipe", "size"].tolist() == [0]
+    pipe = frame[frame["locator"] == "pipe"]
+    assert pipe["size"].tolist() == [0]
+    assert pipe["error"].astype(str).tolist() == ["read-error"]
+    assert pipe["kind"].astype(str).tolist() == ["invalid"]
     layout = tmp_path / "layout"
     layout.mkdir()
     (layout / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
     os.mkfifo(layout / "index.json")
     assert classify(layout, workers=1).empty
+
+
+def test_non_regular_files_are_read_errors_not_json_syntax(tmp_path: Path) -> None:
+    """A FIFO or a device among a dump's or a layout's blobs is a read-error row (how every
+    file that cannot be read is labelled), while an empty regular file is still a blob
+    that is not JSON; the same with one process or two."""
+    dump = write_folder(tmp_path / "dump", utf8_blobs()[:1])
+    os.mkfifo(dump / "pipe")
+    (dump / "zeros").symlink_to("/dev/zero")
+    (dump / "empty").write_bytes(b"")
+    layout = tmp_path / "layout"
+    (layout / "blobs" / "sha256").mkdir(parents=True)
+    (layout / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+    os.mkfifo(layout / "blobs" / "sha256" / ("a" * 64))
+    (layout / "blobs" / "sha256" / ("b" * 64)).symlink_to("/dev/zero")
+    for workers in (1, 2):
+        frame = classify([dump, layout], workers=workers)
+        errors = dict(zip(frame["locator"], frame["error"].astype(str), strict=True))
+        assert errors["pipe"] == errors["zeros"] == "read-error"
+        assert errors["empty"] == "json-syntax"
+        assert errors["blobs/sha256/" + "a" * 64] == "read-error"
+        assert errors["blobs/sha256/" + "b" * 64] == "read-error"
