@@ -52,12 +52,12 @@ from types import MappingProxyType, TracebackType
 from typing import Any, Self
 
 from mstoolkit.content import _common as common
+from mstoolkit.content._batch import commit_batch
 from mstoolkit.content._localfs import (
     CHUNK,
     INGEST_KEPT,
     FileReaderAt,
     LocalWriter,
-    commit_batch,
     copy_aside,
     damaged_blob,
     mtime_of,
@@ -639,7 +639,7 @@ class LocalStore:
         transaction are paid once per batch instead of once per blob (an audit commits
         thousands of 1-KB manifests). No writer is involved: nothing is resumable, and a
         blob already held is reported, not relabelled. The steps are in
-        :func:`mstoolkit.content._localfs.commit_batch`.
+        :func:`mstoolkit.content._batch.commit_batch`.
         """
         return commit_batch(self, puts)
 

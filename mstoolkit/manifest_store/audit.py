@@ -20,18 +20,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mstoolkit.descriptor import Descriptor, Platform
-from mstoolkit.digest import DigestLike
 from mstoolkit.errors import InvalidArgument, category_of
 from mstoolkit.manifest_store._answers import NeedRemote, Prefetched
 from mstoolkit.manifest_store._batching import Fetched, GroupCommit, RowLog, can_batch, seen_tags
+from mstoolkit.manifest_store.protocols import AsyncRegistry
 from mstoolkit.manifest_store.pull import children_of, row_for
 from mstoolkit.manifest_store.results import AuditResult, FetchOutcome, FetchRow
 from mstoolkit.reference import Reference, parse_reference
@@ -80,20 +80,6 @@ class Resolve(StrEnum):
     #: GET the tag directly: one request per tag instead of two for content not yet cached,
     #: at the price of a GET (and pull quota) for every tag on every run.
     GET = "get"
-
-
-class AsyncRegistry(Protocol):
-    """What the audit asks of a registry (``mstoolkit.registry.AsyncRegistryClient`` has it)."""
-
-    def catalog(self) -> AsyncIterator[str]: ...
-
-    def tags(self, repo: str, /) -> AsyncIterator[str]: ...
-
-    async def head_manifest(self, repo: str, reference: str, /) -> Descriptor: ...
-
-    async def get_manifest(self, repo: str, reference: str, /) -> FetchedLike: ...
-
-    async def exists(self, repo: str, digest: DigestLike, /) -> bool: ...
 
 
 def audit(

@@ -11,7 +11,7 @@ free to name theirs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from mstoolkit.descriptor import Descriptor
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mstoolkit.content import FetchRecord, Info
 
 __all__ = [
+    "AsyncRegistry",
     "ContentStore",
     "ContentWriter",
     "FetchHistory",
@@ -116,6 +117,20 @@ class FetchLog(Protocol):
     """A store that keeps a log of registry fetches (``pull`` and ``audit`` write to it)."""
 
     def record_fetch(self, rec: FetchRecord, /) -> None: ...
+
+
+class AsyncRegistry(Protocol):
+    """What the audit asks of a registry (``mstoolkit.registry.AsyncRegistryClient`` has it)."""
+
+    def catalog(self) -> AsyncIterator[str]: ...
+
+    def tags(self, repo: str, /) -> AsyncIterator[str]: ...
+
+    async def head_manifest(self, repo: str, reference: str, /) -> Descriptor: ...
+
+    async def get_manifest(self, repo: str, reference: str, /) -> FetchedLike: ...
+
+    async def exists(self, repo: str, digest: DigestLike, /) -> bool: ...
 
 
 @runtime_checkable
