@@ -30,6 +30,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -47,7 +48,7 @@ from mstoolkit.catalog.schema import CLASSIFY, arrow_schema, conform, empty_fram
 from mstoolkit.catalog.units import DEFAULT_LIMIT, JsonlRangeUnit, Unit
 from mstoolkit.errors import InvalidArgument, NotFound
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "classify", "read_classified", "run_local"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "classify", "read_classified", "run_local", "start_method"]
 
 
 def __dir__() -> list[str]:
@@ -84,6 +85,18 @@ class _Lines:
         return finish(chunk, base)
 
 
+def start_method() -> str:
+    """How pool workers start when ``mp_context`` is not given: ``fork`` from a process
+    with one thread (a script, the CLI: workers start in milliseconds with everything
+    imported), ``forkserver`` when other threads run (a Jupyter kernel, a Dask client:
+    forking a threaded process can deadlock the child). The fork server is started once per
+    process and imports the classifier once (about a second, paid by the first call)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def run_local(units: Iterable[Unit], *, workers: int | None = None,
               mp_context: str | None = None) -> Iterator[pa.RecordBatch]:
     """Classify *units* with a local process pool, yielding finished batches in order."""
@@ -95,7 +108,10 @@ def run_local(units: Iterable[Unit], *, workers: int | None = None,
         for unit in units:
             yield lines.finish(unit, classify_unit(unit))
         return
-    context = multiprocessing.get_context(mp_context)
+    context = multiprocessing.get_context(mp_context or start_method())
+    if context.get_start_method() == "forkserver":
+        # the server imports the classifier once; each worker is then a cheap fork of it
+        context.set_forkserver_preload([classify_unit.__module__])
     limit = 2 * count + 2
     with context.Pool(count) as pool:
         pending: deque[tuple[Unit, Any]] = deque()

@@ -230,7 +230,7 @@ def _fast_simdjson(data: bytes, fields: list[OciFields] | None = None) -> _Probe
             if flag is None:
                 if key == "artifactType":
                     artifact_types += 1
-                elif _is_folded_field(key):
+                elif len(key) in _FOLD_LENGTHS and _is_folded_field(key):  # no call for most
                     return None
             elif flag:
                 repeated |= flags & flag

@@ -121,3 +121,27 @@ def test_a_negative_limit_is_an_invalid_argument(tmp_path: Path,
     for flag, value in (("--limit", "-1"), ("--chunk-size", "0")):
         assert main(["classify", flag, value, "-q", str(dump)]) == ExitCode.INVALID_ARGUMENT
         assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_pool_workers_fork_only_from_a_single_threaded_process(tmp_path: Path) -> None:
+    """With another thread running (as in a Jupyter kernel) workers come from a fork
+    server instead of a fork of the threaded process, and the rows are the same."""
+    import threading  # noqa: PLC0415
+
+    from mstoolkit.catalog.classify import start_method  # noqa: PLC0415
+
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    for row in expected_rows()[:40]:
+        (dump / row.file.replace("/", "_")).write_bytes(row.read())
+    alone = classify(dump, workers=2, chunk_size=7)
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait)
+    busy.start()
+    try:
+        assert start_method() == "forkserver"
+        threaded = classify(dump, workers=2, chunk_size=7)
+    finally:
+        stop.set()
+        busy.join()
+    pd.testing.assert_frame_equal(alone, threaded)
