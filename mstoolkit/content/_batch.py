@@ -132,18 +132,22 @@ class _Staged:
 def _unnamed(dir_fd: int, store: LocalStore, spare: Path | None) -> tuple[int, Path | None]:
     """A new file that no name reaches yet: O_TMPFILE, else a name in a private folder."""
     if spare is None:
-        try:
-            flags = os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC
-            return os.open(".", flags, 0o600, dir_fd=dir_fd), None
-        except (OSError, AttributeError) as exc:
-            if isinstance(exc, OSError) and exc.errno not in _NO_TMPFILE:
-                raise
+        if os.path.isdir(_PROC_FDS):
+            try:
+                flags = os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC
+                return os.open(".", flags, 0o600, dir_fd=dir_fd), None
+            except (OSError, AttributeError) as exc:
+                if isinstance(exc, OSError) and exc.errno not in _NO_TMPFILE:
+                    raise
         spare = store._ingest / f"{uuid.uuid4().hex}.tmp"
         spare.mkdir()
     path = spare / uuid.uuid4().hex
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), path
 
 
+#: Where an unnamed file gets its name from (``linkat`` follows the descriptor's link); without
+#: it (no /proc mounted) the batch names its files in a private folder instead.
+_PROC_FDS = "/proc/self/fd"
 #: What ``open(O_TMPFILE)`` says where the file system or the kernel lacks it.
 _NO_TMPFILE = frozenset({errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT})
 
@@ -160,7 +164,7 @@ def _publish(item: _Staged, dir_fd: int, doing: str) -> bool:
     if item.path is not None:
         return link_blob(item.path, item.target, doing=doing)
     try:
-        os.link(f"/proc/self/fd/{item.fd}", item.target.name, dst_dir_fd=dir_fd)
+        os.link(f"{_PROC_FDS}/{item.fd}", item.target.name, dst_dir_fd=dir_fd)
     except FileExistsError:
         _check_is_blob(item.target, doing)
         return False

@@ -136,10 +136,15 @@ class GroupCommit:
             self.sizes.append(len(batch))
             try:
                 results = await self._run(persist_fetched, self._store, [b[0] for b in batch])
+            except Exception as exc:  # persist_fetched catches the store's; this is the thread's
+                _log.warning("batch of %d manifests not committed: %s", len(batch), exc)
+                results = [None] * len(batch)
             except BaseException:
-                for _, future in batch:
+                # Cancelled: nobody may wait for ever; serve takes over whoever still waits.
+                for _, future in batch + self._pending:
                     if not future.done():
                         future.set_result(None)
+                self._pending = []
                 raise
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mstoolkit.content import LocalStore, MemoryStore
-from mstoolkit.errors import InvalidArgument
+from mstoolkit.errors import InvalidArgument, Unavailable
 from mstoolkit.manifest_store import FetchOutcome, ManifestStore
 from mstoolkit.manifest_store.audit import audit, audit_async
 from mstoolkit.manifest_store.testing import AsyncCountingClient, CountingRemote
@@ -280,3 +280,24 @@ def test_on_row_hears_every_row_and_cannot_break_the_audit(
     )
     assert heard == [row.reference for row in result.rows]
     assert len(result.rows) == expected_rows(registry)
+
+
+def test_a_store_whose_batches_fail_still_gets_every_manifest(
+    registry: CountingRemote,
+) -> None:
+    """When commit_many raises, each manifest takes the writer path and is still cached."""
+
+    class Failing(MemoryStore):
+        def commit_many(self, puts: Any, /) -> Any:
+            raise Unavailable("disk full while committing a batch")
+
+    content = Failing()
+    result = audit(
+        ManifestStore(content, registry), REGISTRY, client=AsyncCountingClient(registry),
+        progress=False,
+    )
+    assert len(result.rows) == expected_rows(registry)
+    for row in result.rows:
+        if row.ok:
+            assert row.persisted
+            assert LABEL in content.info(row.digest).labels
