@@ -1,7 +1,8 @@
 """Audit a whole registry into the local content store: every repository of ``_catalog`` (or
 the ones given), every tag, every child of every index, many requests in flight. One bad
-manifest never stops the run: it is a row with its error category. A rerun (or a run after a
-crash) resolves each tag with HEAD and fetches only what the store does not hold yet.
+manifest never stops the run: it is a row with its error category. A first run GETs each tag
+once; a rerun (or a run after a crash) resolves each tag it fetched before with HEAD and
+fetches only what the store does not hold yet.
 
 Then ``mstoolkit catalog manifests`` (or ``report``) analyses the cache offline.
 
@@ -51,8 +52,9 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="only this tag in each repository (repeatable)")
     parser.add_argument("--concurrency", type=int, default=8, metavar="N",
                         help="requests in flight (default 8)")
-    parser.add_argument("--resolve", choices=[r.value for r in Resolve], default=Resolve.HEAD,
-                        help="head (default: HEAD each tag, GET only what is not cached) or "
+    parser.add_argument("--resolve", choices=[r.value for r in Resolve], default=Resolve.AUTO,
+                        help="auto (default: GET tags this store never fetched, HEAD the "
+                             "others), head (HEAD each tag, GET only what is not cached) or "
                              "get (GET every tag: fewer requests, more pull quota)")
     parser.add_argument("--platform", metavar="OS/ARCH[/VARIANT]",
                         help="only this platform's children of each index")
