@@ -16,6 +16,7 @@ known.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from array import array
@@ -306,7 +307,22 @@ def _classify_files(unit: FilesUnit) -> Chunk:
 
 
 def classify_unit(unit: Unit) -> Chunk:
-    """Classify every blob of *unit*; never raises for bad content (rows say what is wrong)."""
+    """Classify every blob of *unit*; never raises for bad content (rows say what is wrong).
+
+    The cyclic garbage collector is paused meanwhile (and restored as found): the loop
+    makes no reference cycles, but its short-lived tuples trigger collections that, in a
+    process holding pandas, walk hundreds of thousands of objects (about 2% of the run).
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _classify_unit(unit)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _classify_unit(unit: Unit) -> Chunk:
     if isinstance(unit, FilesUnit):
         return _classify_files(unit)
     items, n_lines = read_unit(unit)
