@@ -82,3 +82,21 @@ def test_layout_listing_matches_sorted_os_walk(tmp_path: Path) -> None:
         units = [u for u in plan([tmp_path], chunk_size=chunk_size) if isinstance(u, FilesUnit)]
         assert [p for u in units for p in u.paths()] == expected
         assert all(len(u.names) <= chunk_size for u in units)
+
+
+def test_classify_unit_restores_the_garbage_collector_as_found(tmp_path: Path) -> None:
+    """The collector paused during a unit is enabled again afterwards, and a collector the
+    caller had disabled stays disabled."""
+    import gc  # noqa: PLC0415
+
+    _write(tmp_path, {"a": b"{}"})
+    unit = FilesUnit(str(tmp_path), str(tmp_path), ("a", "missing"))
+    assert gc.isenabled()
+    assert classify_unit(unit).batch.num_rows == 2
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        classify_unit(unit)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
