@@ -217,8 +217,11 @@ def child(variant: str, path: str, workers: int, labels_out: str, nbytes_hint: i
                                                   keep_labels=False),
     }
     t0 = time.perf_counter()
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     blobs, nbytes, labels, extra = fns[variant]()
     elapsed = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     if labels is not None and labels_out:
         with open(labels_out, "w") as f:
             for k in sorted(labels):
@@ -231,6 +234,9 @@ def child(variant: str, path: str, workers: int, labels_out: str, nbytes_hint: i
         "variant": variant, "blobs": blobs, "bytes": nbytes, "elapsed_s": elapsed,
         "blobs_per_s": blobs / elapsed if elapsed else 0.0, "import_s": round(import_s, 3),
         "maxrss_self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # CPU seconds of the measured part (user + system), to compare on a shared machine
+        "cpu_s": round(cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime, 3),
+        "workers_cpu_s": round(workers_cpu.ru_utime + workers_cpu.ru_stime, 3),
         "maxrss_children_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "workers": workers, **extra,
     }
@@ -446,10 +452,20 @@ class Runner:
               f"  load {spread['load_max']:.1f}  {check}", flush=True)
 
 
+def _cpu(res: dict[str, Any]) -> str:
+    """CPU seconds of the measured part: the process's, plus its pool workers' if any (Go
+    and the Python floors do not report it)."""
+    if "cpu_s" not in res:
+        return "-"
+    workers = res.get("workers_cpu_s", 0.0)
+    return f"{res['cpu_s']:.2f}" + (f" + {workers:.2f}" if workers else "")
+
+
 def table(rows: list[dict[str, Any]], inp: str) -> Iterator[str]:
     yield ("| run | blobs/s | MB/s | elapsed s (median; min–max) | wall s (process) | "
+           "CPU s (process + its workers) | "
            "peak RSS MiB (process / its workers) | load avg | labels = Go |")
-    yield "|---|---:|---:|---:|---:|---:|---:|:---|"
+    yield "|---|---:|---:|---:|---:|---:|---:|---:|:---|"
     for r in rows:
         if r["input"] != inp:
             continue
@@ -457,6 +473,7 @@ def table(rows: list[dict[str, Any]], inp: str) -> Iterator[str]:
         mbs = r["bytes"] / 1e6 / r["elapsed_s"] if r["bytes"] else float("nan")
         yield (f"| {r['name']} | {r['blobs_per_s']:,.0f} | {mbs:.1f} | {r['elapsed_s']:.3f} "
                f"({r['elapsed_min_s']:.3f}–{r['elapsed_max_s']:.3f}) | {r['wall_s']:.2f} | "
+               f"{_cpu(r['raw'])} | "
                f"{r['rss_mib']:.0f}{child} | {r['load_max']:.1f} | {r['check']} |")
 
 
