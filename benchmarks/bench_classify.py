@@ -530,7 +530,7 @@ def summary(runner: Runner, info: dict[str, str], n: int, big_n: int) -> str:
 def parent(a: argparse.Namespace) -> int:
     corpus = Path(a.corpus)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    out = Path(a.out) if a.out else HERE / "results" / f"classify-{stamp}"
+    out = Path(a.out).resolve() if a.out else HERE / "results" / f"classify-{stamp}"
     out.mkdir(parents=True, exist_ok=True)
     info = machine()
     info["load_avg_at_start"] = f"{loadavg():.2f}"
