@@ -18,8 +18,6 @@ one.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +27,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from mstoolkit.catalog.extract import Fields, extract
+from mstoolkit.catalog.pool import map_in_order, start_method
 from mstoolkit.catalog.schema import (
     FETCHES,
     LABEL_HISTORY,
@@ -241,6 +240,8 @@ class Catalog:
                 else:
                     yield info, extract(data, detail=detail, validate=validate)
             return
+        # chosen before the progress bar starts its monitor thread, which would force a fork server
+        method = start_method()
         infos: Iterator[_InfoLike] = store.walk(*self.filters)
         if self.progress:
             infos = iter(tqdm(infos, unit="blob", unit_scale=True, desc="catalog"))
@@ -249,20 +250,13 @@ class Catalog:
                 yield info, _fields_of(self.store, info.digest, info.size, self.limit,
                                        self.validate, detail)
             return
-        context = multiprocessing.get_context()
-        with context.Pool(size) as pool:
-            pending: deque[tuple[list[_InfoLike], Any]] = deque()
-            for batch in _batches(infos, _BATCH):
-                # str digests: a Digest dataclass costs ~10 times more to pickle
-                work = [(str(info.digest), info.size) for info in batch]
-                args = (self.store, work, self.limit, self.validate, detail)
-                pending.append((batch, pool.apply_async(_fields_batch, args)))
-                if len(pending) > 2 * size:
-                    done, result = pending.popleft()
-                    yield from zip(done, result.get(), strict=True)
-            while pending:
-                done, result = pending.popleft()
-                yield from zip(done, result.get(), strict=True)
+        # str digests: a Digest dataclass costs ~10 times more to pickle
+        work = ((batch, (self.store, [(str(info.digest), info.size) for info in batch],
+                         self.limit, self.validate, detail))
+                for batch in _batches(infos, _BATCH))
+        for batch, fields in map_in_order(_fields_batch, work, workers=size, method=method,
+                                          in_flight=2 * size + 1):
+            yield from zip(batch, fields, strict=True)
 
     def manifests(self) -> pd.DataFrame:
         """One row per blob: digest, media types, kind, layers, platforms, sources, first and

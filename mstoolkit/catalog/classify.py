@@ -27,11 +27,9 @@ dtypes.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import sys
-import threading
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, Literal, overload
@@ -42,6 +40,7 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from mstoolkit.catalog.chunk import Chunk, classify_unit, finish
+from mstoolkit.catalog.pool import map_in_order, start_method
 from mstoolkit.catalog.prevalence import SUMMARY_KEYS, summary_frame
 from mstoolkit.catalog.readers import plan
 from mstoolkit.catalog.schema import CLASSIFY, arrow_schema, conform, empty_frame
@@ -85,21 +84,12 @@ class _Lines:
         return finish(chunk, base)
 
 
-def start_method() -> str:
-    """How pool workers start when ``mp_context`` is not given: ``fork`` from a process
-    with one thread (a script, the CLI: workers start in milliseconds with everything
-    imported), ``forkserver`` when other threads run (a Jupyter kernel, a Dask client:
-    forking a threaded process can deadlock the child). The fork server is started once per
-    process and imports the classifier once (about a second, paid by the first call)."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
-
-
 def run_local(units: Iterable[Unit], *, workers: int | None = None,
               mp_context: str | None = None) -> Iterator[pa.RecordBatch]:
-    """Classify *units* with a local process pool, yielding finished batches in order."""
+    """Classify *units* with a local process pool, yielding finished batches in order.
+
+    *mp_context* is the start method (default: :func:`start_method`, decided when the pool
+    starts)."""
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count < 1:
         raise InvalidArgument(f"workers must be positive, not {count}")
@@ -108,21 +98,9 @@ def run_local(units: Iterable[Unit], *, workers: int | None = None,
         for unit in units:
             yield lines.finish(unit, classify_unit(unit))
         return
-    context = multiprocessing.get_context(mp_context or start_method())
-    if context.get_start_method() == "forkserver":
-        # the server imports the classifier once; each worker is then a cheap fork of it
-        context.set_forkserver_preload([classify_unit.__module__])
-    limit = 2 * count + 2
-    with context.Pool(count) as pool:
-        pending: deque[tuple[Unit, Any]] = deque()
-        for unit in units:
-            pending.append((unit, pool.apply_async(classify_unit, (unit,))))
-            if len(pending) >= limit:
-                done, result = pending.popleft()
-                yield lines.finish(done, result.get())
-        while pending:
-            done, result = pending.popleft()
-            yield lines.finish(done, result.get())
+    work = ((unit, (unit,)) for unit in units)
+    for unit, chunk in map_in_order(classify_unit, work, workers=count, method=mp_context):
+        yield lines.finish(unit, chunk)
 
 
 def _progress_bar(progress: bool | None) -> Any:
@@ -213,9 +191,11 @@ def classify(paths: PathArg | Iterable[PathArg], *, workers: int | None = None,
         raise InvalidArgument(f"engine must be 'local' or 'dask', not {engine!r}")
     if not compute:
         raise InvalidArgument("compute=False needs engine='dask'")
+    # chosen before the progress bar starts its monitor thread, which would force a fork server
+    method = mp_context or start_method()
     bar = _progress_bar(progress)
     try:
-        batches = run_local(units, workers=workers, mp_context=mp_context)
+        batches = run_local(units, workers=workers, mp_context=method)
         if output is not None:
             return _write_parquet(batches, os.fspath(output), bar)
         return _collect(batches, bar)
