@@ -621,6 +621,11 @@ class LocalStore:
     def fetch_log(self) -> list[FetchRecord]:
         return self._meta.fetch_log()
 
+    def logged_references(self, registry: str, outcomes: Sequence[str]) -> set[tuple[str, str]]:
+        """The (repository, reference) pairs of *registry* that the fetch log holds a row
+        with a digest and one of *outcomes* for (one SQL query, however long the log)."""
+        return self._meta.logged_references(registry, tuple(outcomes))
+
     def ingest_log(self) -> list[IngestRecord]:
         """How past ingests ended (committed, already-exists, aborted), oldest first."""
         return self._meta.ingest_log()

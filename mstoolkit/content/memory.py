@@ -252,6 +252,16 @@ class MemoryStore:
         with self._mu:
             return list(self._fetches)
 
+    def logged_references(self, registry: str, outcomes: Sequence[str]) -> set[tuple[str, str]]:
+        """As :meth:`LocalStore.logged_references`."""
+        wanted = frozenset(outcomes)
+        with self._mu:
+            return {
+                (rec.repository, rec.reference)
+                for rec in self._fetches
+                if rec.registry == registry and rec.digest and rec.outcome in wanted
+            }
+
     def ingest_log(self) -> list[IngestRecord]:
         with self._mu:
             return list(self._ingest_log)

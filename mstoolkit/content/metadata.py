@@ -577,6 +577,19 @@ class Metadata:
                 )
         return written
 
+    def logged_references(self, registry: str, outcomes: Sequence[str]) -> set[tuple[str, str]]:
+        """Distinct (repository, reference) of *registry*'s fetch rows with a digest and one
+        of *outcomes*, computed by SQLite: the log grows by a row per manifest per audit, too
+        many to turn into records just to learn which tags were seen."""
+        marks = ", ".join("?" * len(outcomes))
+        with self._txn(write=False) as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT repository, reference FROM fetch_log WHERE registry = ?"
+                f" AND digest != '' AND outcome IN ({marks})",
+                (registry, *outcomes),
+            ).fetchall()
+        return {(str(repo), str(ref)) for repo, ref in rows}
+
     def fetch_log(self) -> list[FetchRecord]:
         with self._txn(write=False) as conn:
             rows = conn.execute(

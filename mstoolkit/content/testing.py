@@ -661,6 +661,29 @@ def _check_record_fetches(store: Store) -> None:
     _raises(InvalidArgument, store.record_fetches, ["not a record"])
 
 
+def _check_logged_references(store: Store) -> None:
+    """logged_references gives each (repository, reference) of one registry once, only for
+    rows with a digest and a wanted outcome."""
+    logged = getattr(store, "logged_references", None)
+    if logged is None:
+        return
+    at = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    dgst = "sha256:" + "1" * 64
+    for rec in (
+        FetchRecord(at, "r.io", "a/b", "v1", dgst, "", 1, "fetched", "", None),
+        FetchRecord(at, "r.io", "a/b", "v1", dgst, "", 1, "cached", "", None),
+        FetchRecord(at, "r.io", "a/b", "v2", dgst, "", 1, "cached", "", None),
+        FetchRecord(at, "r.io", "a/c", "v1", "", "", 0, "error", "not-found", None),
+        FetchRecord(at, "r.io", "a/d", "v1", "", "", 0, "fetched", "", None),
+        FetchRecord(at, "q.io", "a/b", "v3", dgst, "", 1, "fetched", "", None),
+    ):
+        store.record_fetch(rec)
+    _eq(logged("r.io", ("fetched", "cached")), {("a/b", "v1"), ("a/b", "v2")},
+        "references logged for r.io")
+    _eq(logged("r.io", ("fetched",)), {("a/b", "v1")}, "references fetched from r.io")
+    _eq(logged("nowhere.io", ("fetched", "cached")), set(), "references of an unseen registry")
+
+
 def _all_checks() -> Iterator[Callable[[Store], None]]:
     yield from (
         _check_writer_roundtrip,
@@ -689,6 +712,7 @@ def _all_checks() -> Iterator[Callable[[Store], None]]:
         _check_commit_many,
         _check_commit_many_threads_commit_each_blob_once,
         _check_record_fetches,
+        _check_logged_references,
     )
 
 

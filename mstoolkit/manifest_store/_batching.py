@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from mstoolkit.content.protocols import BatchCommitter, BatchFetchLog, BlobPut
 from mstoolkit.descriptor import Descriptor
 from mstoolkit.labels import distribution_source_label
-from mstoolkit.manifest_store.protocols import FetchHistory
+from mstoolkit.manifest_store.protocols import FetchHistory, LoggedReferences
 from mstoolkit.manifest_store.pull import fetch_record, record_rows
 from mstoolkit.manifest_store.results import FetchOutcome
 from mstoolkit.manifest_store.store import Served, Source, _parse_answer, _payload
@@ -196,6 +196,8 @@ class RowLog:
 def seen_tags(store: ManifestStore, host: str) -> set[tuple[str, str]]:
     """The (repository, tag) pairs of *host* this store's fetch log holds a manifest for."""
     local = store.local
+    if isinstance(local, LoggedReferences):
+        return local.logged_references(host, tuple(_SEEN_OUTCOMES))
     if not isinstance(local, FetchHistory):
         return set()
     return {

@@ -11,7 +11,7 @@ free to name theirs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from mstoolkit.descriptor import Descriptor
@@ -29,6 +29,7 @@ __all__ = [
     "FetchedLike",
     "IngestStatus",
     "LabelUpdater",
+    "LoggedReferences",
     "ManifestGetter",
     "ReaderAt",
     "TagResolver",
@@ -138,6 +139,15 @@ class FetchHistory(Protocol):
     """A content store whose fetch log can be read back (the audit's ``resolve="auto"``)."""
 
     def fetch_log(self) -> list[FetchRecord]: ...
+
+
+@runtime_checkable
+class LoggedReferences(Protocol):
+    """A content store that can say which tags its fetch log saw without reading it whole
+    (``LocalStore`` asks SQLite; the log grows by a row per manifest per audit)."""
+
+    def logged_references(self, registry: str, outcomes: Sequence[str]) -> set[tuple[str, str]]:
+        ...
 
 
 @runtime_checkable
