@@ -28,11 +28,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mstoolkit.descriptor import Descriptor, Platform
-from mstoolkit.errors import InvalidArgument, category_of
+from mstoolkit.errors import InvalidArgument
 from mstoolkit.manifest_store._answers import NeedRemote, Prefetched
 from mstoolkit.manifest_store._batching import Fetched, GroupCommit, RowLog, can_batch, seen_tags
 from mstoolkit.manifest_store.protocols import AsyncRegistry
-from mstoolkit.manifest_store.pull import children_of, row_for
+from mstoolkit.manifest_store.pull import children_of, error_row, row_for
 from mstoolkit.manifest_store.results import AuditResult, FetchOutcome, FetchRow
 from mstoolkit.reference import Reference, parse_reference
 from mstoolkit.registry import AsyncRegistryClient
@@ -317,7 +317,7 @@ class _Audit:
             else:
                 names = [tag async for tag in self.client.tags(repo)]
         except Exception as exc:
-            await self._add(self._error(repo, "", exc))
+            await self._add(error_row(self.host, repo, "", exc))
             return
         self.bar.total += len(names)
         self.bar.refresh()
@@ -340,7 +340,7 @@ class _Audit:
                     desc = await self.client.head_manifest(item.repo, item.tag)
             served, outcome = await self._obtain(desc, ref, answers, sent=sent)
         except Exception as exc:
-            await self._add(self._error(item.repo, item.tag, exc))
+            await self._add(error_row(self.host, item.repo, item.tag, exc))
             return
         await self._add(row_for(ref, item.tag, desc, served, outcome=outcome))
         self._expand(item.repo, desc, served)
@@ -352,7 +352,8 @@ class _Audit:
             ref = parse_reference(f"{self.host}/{item.repo}@{child.digest}")
             served, outcome = await self._obtain(child, ref)
         except Exception as exc:
-            await self._add(self._error(item.repo, str(child.digest), exc, child, item.parent))
+            row = error_row(self.host, item.repo, str(child.digest), exc, child, item.parent)
+            await self._add(row)
             return
         await self._add(row_for(ref, str(child.digest), child, served, item.parent, outcome))
         self._expand(item.repo, child, served)
@@ -462,29 +463,6 @@ class _Audit:
             return fn(*args, **kwargs)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
-
-    def _error(
-        self,
-        repo: str,
-        reference: str,
-        exc: BaseException,
-        desc: Descriptor | None = None,
-        parent: Descriptor | None = None,
-    ) -> FetchRow:
-        return FetchRow(
-            at=datetime.now(UTC),
-            registry=self.host,
-            repository=repo,
-            reference=reference,
-            digest=str(desc.digest) if desc is not None else "",
-            media_type=desc.media_type if desc is not None else "",
-            size=desc.size if desc is not None else 0,
-            outcome=FetchOutcome.ERROR,
-            error_category=category_of(exc),
-            error=str(exc) or type(exc).__name__,
-            parent=str(parent.digest) if parent is not None else "",
-            platform=str(desc.platform) if desc is not None and desc.platform else "",
-        )
 
 
 def _host(registry: str) -> str:

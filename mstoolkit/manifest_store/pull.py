@@ -30,6 +30,7 @@ __all__ = [
     "fetch_record",
     "pull",
     "record_rows",
+    "error_row",
     "row_for",
 ]
 
@@ -65,7 +66,7 @@ def pull(
             desc = _resolve(remote, prefetched, ref.path, tag)
         served = store.serve(desc, target, remote=prefetched)
     except Exception as exc:
-        rows.append(_error_row(ref, ref.tag or str(ref.digest or DEFAULT_TAG), exc))
+        rows.append(error_row(ref.domain, ref.path, ref.tag or str(ref.digest or DEFAULT_TAG), exc))
         record_rows(store, rows)
         raise
     rows.append(row_for(ref, _reference_of(target), desc, served))
@@ -84,7 +85,8 @@ def pull(
                 try:
                     got = store.serve(child, child_ref, remote=remote)
                 except Exception as exc:
-                    rows.append(_error_row(child_ref, str(child.digest), exc, child, parent_desc))
+                    rows.append(error_row(ref.domain, ref.path, str(child.digest), exc, child,
+                                          parent_desc))
                     continue
                 rows.append(row_for(child_ref, str(child.digest), child, got, parent_desc))
                 children.append(got.manifest)
@@ -137,17 +139,19 @@ def row_for(
     )
 
 
-def _error_row(
-    ref: Reference,
+def error_row(
+    registry: str,
+    repository: str,
     reference: str,
     exc: BaseException,
     desc: Descriptor | None = None,
     parent: Descriptor | None = None,
 ) -> FetchRow:
+    """The row of a manifest that could not be obtained (a pull's or an audit's)."""
     return FetchRow(
         at=datetime.now(UTC),
-        registry=ref.domain,
-        repository=ref.path,
+        registry=registry,
+        repository=repository,
         reference=reference,
         digest=str(desc.digest) if desc is not None else "",
         media_type=desc.media_type if desc is not None else "",

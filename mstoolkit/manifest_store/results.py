@@ -66,12 +66,38 @@ class FetchRow:
         return self.outcome is not FetchOutcome.ERROR
 
 
-def _count(rows: tuple[FetchRow, ...], outcome: FetchOutcome) -> int:
-    return sum(1 for row in rows if row.outcome is outcome)
+class _RowTallies:
+    """The counts a pull and an audit both report, from their ``rows``."""
+
+    __slots__ = ()
+    rows: tuple[FetchRow, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every manifest was obtained."""
+        return all(row.ok for row in self.rows)
+
+    @property
+    def fetched(self) -> int:
+        """How many manifests needed a GET."""
+        return self._count(FetchOutcome.FETCHED)
+
+    @property
+    def cached(self) -> int:
+        """How many manifests came from the cache (a resumed audit skips them)."""
+        return self._count(FetchOutcome.CACHED)
+
+    @property
+    def failed(self) -> int:
+        """How many manifests could not be obtained."""
+        return self._count(FetchOutcome.ERROR)
+
+    def _count(self, outcome: FetchOutcome) -> int:
+        return sum(1 for row in self.rows if row.outcome is outcome)
 
 
 @dataclass(frozen=True, slots=True)
-class PullResult:
+class PullResult(_RowTallies):
     """A pulled reference: its manifest, the children it was asked for, and one row each."""
 
     reference: str
@@ -80,29 +106,9 @@ class PullResult:
     children: tuple[Manifest, ...]
     rows: tuple[FetchRow, ...]
 
-    @property
-    def ok(self) -> bool:
-        """Whether every manifest of the pull was obtained."""
-        return all(row.ok for row in self.rows)
-
-    @property
-    def fetched(self) -> int:
-        """How many manifests needed a GET."""
-        return _count(self.rows, FetchOutcome.FETCHED)
-
-    @property
-    def cached(self) -> int:
-        """How many manifests came from the cache."""
-        return _count(self.rows, FetchOutcome.CACHED)
-
-    @property
-    def failed(self) -> int:
-        """How many manifests could not be obtained."""
-        return _count(self.rows, FetchOutcome.ERROR)
-
 
 @dataclass(frozen=True, slots=True)
-class AuditResult:
+class AuditResult(_RowTallies):
     """A registry walked into the cache: one row per tag and per child manifest."""
 
     registry: str
@@ -115,26 +121,6 @@ class AuditResult:
     def elapsed(self) -> float:
         """Wall-clock seconds the audit took."""
         return (self.finished_at - self.started_at).total_seconds()
-
-    @property
-    def ok(self) -> bool:
-        """Whether every manifest was obtained."""
-        return all(row.ok for row in self.rows)
-
-    @property
-    def fetched(self) -> int:
-        """How many manifests needed a GET."""
-        return _count(self.rows, FetchOutcome.FETCHED)
-
-    @property
-    def cached(self) -> int:
-        """How many manifests came from the cache (a resumed audit skips them)."""
-        return _count(self.rows, FetchOutcome.CACHED)
-
-    @property
-    def failed(self) -> int:
-        """How many rows are failures."""
-        return _count(self.rows, FetchOutcome.ERROR)
 
     @property
     def failures(self) -> tuple[FetchRow, ...]:
