@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "children_of",
+    "error_row",
     "fetch_record",
     "pull",
     "record_rows",
-    "error_row",
     "row_for",
 ]
 
